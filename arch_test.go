@@ -1,0 +1,74 @@
+package osop_test
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/osopdev/osop/"
+
+// allowed lists, for each package, the osop packages it may import; the
+// direction of the import graph in STYLE.md. A package not listed may
+// import any osop package.
+var allowed = map[string][]string{
+	"internal/diag":           {},
+	"internal/ast":            {"internal/diag"},
+	"internal/template":       {},
+	"internal/expr":           {},
+	"internal/shared":         {},
+	"internal/graph":          {"internal/ast", "internal/diag"},
+	"internal/parse":          {"internal/ast", "internal/diag"},
+	"internal/schema":         {"internal/ast", "internal/diag"},
+	"internal/format":         {"internal/ast", "internal/diag"},
+	"internal/render/picture": {},
+	"internal/render":         {"internal/ast", "internal/diag", "internal/graph"},
+	"internal/validate":       {"internal/ast", "internal/diag", "internal/graph", "internal/expr", "internal/schema", "internal/template", "internal/parse"},
+}
+
+// heavy lists third-party modules that only one package may import, so
+// each large dependency stays behind one door.
+var heavy = map[string]string{
+	"cel.dev/cel-go":                        "internal/expr",
+	"github.com/santhosh-tekuri/jsonschema": "internal/schema",
+	"github.com/goccy/go-graphviz":          "internal/render/picture",
+	"github.com/spf13/cobra":                "internal/cli",
+}
+
+func TestImportDirections(t *testing.T) {
+	out, err := exec.Command("go", "list", "-json=ImportPath,Imports", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p struct {
+			ImportPath string
+			Imports    []string
+		}
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		name := strings.TrimPrefix(p.ImportPath, module)
+		for _, imp := range p.Imports {
+			for prefix, owner := range heavy {
+				if strings.HasPrefix(imp, prefix) && name != owner {
+					t.Errorf("%s imports %s; only %s may", name, imp, owner)
+				}
+			}
+			ok, listed := allowed[name]
+			if !listed || !strings.HasPrefix(imp, module) {
+				continue
+			}
+			dep := strings.TrimPrefix(imp, module)
+			found := false
+			for _, a := range ok {
+				found = found || a == dep
+			}
+			if !found {
+				t.Errorf("%s imports %s, against the layering in STYLE.md", name, dep)
+			}
+		}
+	}
+}

@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"github.com/osopdev/osop/internal/ast"
+	"github.com/osopdev/osop/internal/diag"
+	"github.com/osopdev/osop/internal/parse"
+)
+
+// loadWorkflow reads a workflow file for commands that need one (render,
+// run). Load errors are printed and turned into exit code 1; an unreadable
+// file or a file of another kind is exit code 2.
+func loadWorkflow(io *IOStreams, lim parse.Limits, name string) (*ast.Document, diag.Diagnostics, error) {
+	doc, ds, err := parse.File(name, lim)
+	if err != nil {
+		return nil, nil, &ExitError{Code: ExitUsage, Err: err}
+	}
+	if doc.Root == nil || doc.Root.Kind != ast.Map {
+		printDiags(io, doc, ds.Filter(diag.Error))
+		return nil, nil, exitf(ExitFailed, "%s: cannot load the workflow", name)
+	}
+	if doc.Kind != ast.KindWorkflow {
+		return nil, nil, exitf(ExitUsage, "%s is %s, not a workflow", name, kindPhrase(doc.Kind))
+	}
+	return doc, ds, nil
+}
+
+func kindPhrase(k ast.FileKind) string {
+	if k == ast.KindLog {
+		return "an execution record (.osoplog)"
+	}
+	return "a SOP document (.sop)"
+}
+
+func printDiags(io *IOStreams, doc *ast.Document, ds diag.Diagnostics) {
+	_ = diag.WriteText(io.ErrOut, ds, diag.TextOptions{Sources: map[string][]byte{doc.File: doc.Source}, Color: io.Color})
+}
+
+// writeOutput writes data to path, or to stdout when path is "" or "-".
+func writeOutput(io *IOStreams, path string, data []byte) error {
+	if path == "" || path == "-" {
+		_, err := io.Out.Write(data)
+		return err
+	}
+	if err := writeFileAtomic(path, data, 0o644); err != nil {
+		return exitf(ExitUsage, "write %s: %v", path, err)
+	}
+	return nil
+}

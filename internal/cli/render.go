@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/osopdev/osop/internal/diag"
+	"github.com/osopdev/osop/internal/graph"
+	"github.com/osopdev/osop/internal/parse"
+	"github.com/osopdev/osop/internal/render"
+	"github.com/osopdev/osop/internal/render/picture"
+	"github.com/osopdev/osop/internal/validate"
+)
+
+// RenderFormats are the formats of `osop render`.
+var RenderFormats = []string{"ascii", "story", "agent", "mermaid", "dot", "svg", "png", "html"}
+
+// RenderOptions are the settings of `osop render`.
+type RenderOptions struct {
+	IO     *IOStreams
+	Limits parse.Limits
+	File   string
+	Format string
+	Output string
+	ASCII  bool
+}
+
+func newRenderCmd(f *Factory, runF func(*RenderOptions) error) *cobra.Command {
+	opts := &RenderOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "render FILE",
+		Short: "Draw a workflow: terminal picture, story, agent instructions, Mermaid, DOT, SVG, PNG, HTML",
+		Long: `Draw a workflow.
+
+Formats:
+  ascii    a picture in the terminal (default; Unicode box drawing, --ascii for plain ASCII)
+  story    Markdown: numbered steps in plain language, the document a person follows by hand
+  agent    Markdown: ordered instructions an AI agent can follow
+  mermaid  a Mermaid flowchart
+  dot      Graphviz source
+  svg      a laid-out picture (no Graphviz install needed)
+  png      the same as an image (refuses to print to a terminal: use -o)
+  html     one self-contained page: the picture, and each node's details on hover or click
+
+Failure paths (fallback, error, timeout) are dashed and red, conditions
+label their edges, parallel fan-out is bold, loops are dotted.`,
+		Example: `  osop render deploy.osop.yaml
+  osop render deploy.osop.yaml --format story -o RUNBOOK.md
+  osop render deploy.osop.yaml --format html -o deploy.html`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.File = args[0]
+			opts.Limits = f.Limits
+			if runF != nil {
+				return runF(opts)
+			}
+			return renderRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Format, "format", "f", "ascii", "one of "+strings.Join(RenderFormats, ", "))
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write to this file instead of stdout")
+	cmd.Flags().BoolVar(&opts.ASCII, "ascii", false, "terminal picture in plain ASCII instead of Unicode box drawing")
+	return cmd
+}
+
+func renderRun(ctx context.Context, opts *RenderOptions) error {
+	if !slices.Contains(RenderFormats, opts.Format) {
+		return exitf(ExitUsage, "unknown --format %q: want one of %s", opts.Format, strings.Join(RenderFormats, ", "))
+	}
+	if opts.Format == "png" && (opts.Output == "" || opts.Output == "-") && opts.IO.OutTTY {
+		return exitf(ExitUsage, "png is binary and stdout is a terminal: write it with -o FILE, or redirect stdout")
+	}
+	doc, ds, err := loadWorkflow(opts.IO, opts.Limits, opts.File)
+	if err != nil {
+		return err
+	}
+	ds = append(ds, validate.Document(doc, validate.Options{})...)
+	if n := ds.Count(diag.Error); n > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "osop: warning: %s has %d error(s); the picture shows what could be read (see osop validate)\n", opts.File, n)
+	}
+	w := doc.Workflow
+	g := graph.New(w)
+	var out []byte
+	switch opts.Format {
+	case "ascii":
+		out = []byte(render.Terminal(w, g, opts.ASCII))
+	case "story":
+		out = []byte(render.Story(w, g))
+	case "agent":
+		out = []byte(render.Agent(w, g))
+	case "mermaid":
+		out = []byte(render.Mermaid(w, g))
+	case "dot":
+		out = []byte(render.DOT(w, g))
+	case "svg":
+		out, err = picture.SVG(ctx, render.DOT(w, g))
+	case "png":
+		out, err = picture.PNG(ctx, render.DOT(w, g))
+	case "html":
+		var svg []byte
+		if svg, err = picture.SVG(ctx, render.DOT(w, g)); err == nil {
+			var page string
+			page, err = render.HTML(w, g, svg)
+			out = []byte(page)
+		}
+	}
+	if err != nil {
+		return exitf(ExitFailed, "render %s: %v", opts.File, err)
+	}
+	return writeOutput(opts.IO, opts.Output, out)
+}

@@ -1,0 +1,44 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+)
+
+const rootLong = `osop validates, visualizes and runs OSOP workflows: YAML or JSON files
+that describe a process as a graph of typed nodes joined by edges.
+
+Files: .osop, .osop.yaml, .osop.yml, .osop.json (workflows),
+.osoplog(.yaml|.json) (execution records), .sop (collections).
+Both field dialects (schema: purpose, retry_policy, timeout_sec, {{VAR}};
+prose: name, retry, timeout: "10m", ${inputs.x}) and the visual editor's
+fields are read; 'osop validate --verbose' shows how each alias was read.
+
+Exit codes:
+  0    ok: validate found the files valid; run completed
+  1    validate found errors (or warnings with --strict); run failed
+  2    usage error, unreadable file, or a workflow refused before anything ran
+  3    run completed only because a fallback/error/timeout edge handled a failure
+  130  interrupted`
+
+func newRootCmd(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "osop",
+		Short:         "Validate, visualize and run OSOP workflows",
+		Long:          rootLong,
+		Version:       version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &ExitError{Code: ExitUsage, Err: err}
+	})
+	root.AddCommand(
+		newValidateCmd(f, nil),
+		newRenderCmd(f, nil),
+		newFmtCmd(f, nil),
+		newConvertCmd(f, nil),
+		newSchemaCmd(f),
+		newRulesCmd(f),
+	)
+	return root
+}

@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/osopdev/osop/internal/format"
+	"github.com/osopdev/osop/internal/parse"
+	"github.com/osopdev/osop/internal/schema"
+	"github.com/osopdev/osop/internal/validate"
+)
+
+func newSchemaCmd(f *Factory) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "schema [osop|core|full|osoplog|sop]",
+		Short: "Print an embedded JSON Schema",
+		Long: `Print one of the JSON Schemas osop validates with (default: osop, every
+dialect), as written (YAML) or as JSON with --json, for editors and other
+validators.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p := schema.Default
+			if len(args) == 1 {
+				p = schema.Profile(args[0])
+			}
+			src, err := schema.Source(p)
+			if err != nil {
+				return exitf(ExitUsage, "unknown schema %q: want osop, core, full, osoplog or sop", p)
+			}
+			if asJSON {
+				root, _ := parse.Tree(string(p), src, parse.DefaultLimits)
+				if src, err = format.JSON(root); err != nil {
+					return err
+				}
+			}
+			_, err = f.IO.Out.Write(src)
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of the YAML source")
+	return cmd
+}
+
+func newRulesCmd(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "rules",
+		Short: "List the diagnostic rule ids osop reports",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ids := make([]string, 0, len(validate.Rules))
+			for id := range validate.Rules {
+				ids = append(ids, id)
+			}
+			sort.Strings(ids)
+			var b strings.Builder
+			for _, id := range ids {
+				b.WriteString(id + strings.Repeat(" ", max(22-len(id), 1)) + validate.Rules[id] + "\n")
+			}
+			_, err := f.IO.Out.Write([]byte(b.String()))
+			return err
+		},
+	}
+}

@@ -1,0 +1,113 @@
+package schema
+
+import (
+	"embed"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/osopdev/osop/internal/ast"
+	"github.com/osopdev/osop/internal/diag"
+)
+
+//go:embed schemas/*.yaml
+var files embed.FS
+
+// Profile names a schema.
+type Profile string
+
+// The schemas osop carries.
+const (
+	Default Profile = "osop"    // every dialect; the default for workflows
+	Core    Profile = "core"    // the published OSOP Core schema's verdicts
+	Full    Profile = "full"    // the published full schema's verdicts
+	Log     Profile = "osoplog" // execution records
+	SOP     Profile = "sop"     // SOP documents
+)
+
+// WorkflowProfiles are the profiles a user may pick for workflows.
+var WorkflowProfiles = []Profile{Default, Core, Full}
+
+// ParseProfile checks a --schema flag value.
+func ParseProfile(s string) (Profile, error) {
+	p := Profile(s)
+	if slices.Contains(WorkflowProfiles, p) {
+		return p, nil
+	}
+	return "", fmt.Errorf("unknown schema %q: want one of osop (default), core, full", s)
+}
+
+// Source returns a profile's schema as written (YAML), for `osop schema`.
+func Source(p Profile) ([]byte, error) {
+	return files.ReadFile("schemas/" + string(p) + ".yaml")
+}
+
+var (
+	compileOnce sync.Once
+	compiled    map[Profile]*jsonschema.Schema
+	compileErr  error
+)
+
+// get compiles all schemas once; they are small, and validation of many
+// files then shares them.
+func get(p Profile) (*jsonschema.Schema, error) {
+	compileOnce.Do(func() {
+		compiled = map[Profile]*jsonschema.Schema{}
+		c := jsonschema.NewCompiler()
+		all := []Profile{Default, Core, Full, Log, SOP}
+		for _, p := range all {
+			src, err := Source(p)
+			if err != nil {
+				compileErr = err
+				return
+			}
+			var doc any
+			if err := yaml.Unmarshal(src, &doc); err != nil {
+				compileErr = fmt.Errorf("schema %s: %w", p, err)
+				return
+			}
+			if err := c.AddResource(url(p), doc); err != nil {
+				compileErr = fmt.Errorf("schema %s: %w", p, err)
+				return
+			}
+		}
+		for _, p := range all {
+			s, err := c.Compile(url(p))
+			if err != nil {
+				compileErr = fmt.Errorf("schema %s: %w", p, err)
+				return
+			}
+			compiled[p] = s
+		}
+	})
+	if compileErr != nil {
+		return nil, compileErr
+	}
+	return compiled[p], nil
+}
+
+func url(p Profile) string { return "https://osop.dev/schemas/" + string(p) + ".json" }
+
+// Check validates a document's tree against profile p and returns one
+// diagnostic per problem, at the value it concerns.
+func Check(file string, root *ast.Value, p Profile) diag.Diagnostics {
+	s, err := get(p)
+	if err != nil {
+		// The schemas are embedded and tested; this is a build defect.
+		panic(fmt.Sprintf("osop: embedded schema does not compile: %v", err))
+	}
+	err = s.Validate(root.Interface())
+	if err == nil {
+		return nil
+	}
+	verr, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return diag.Diagnostics{}.Append(diag.Error, "schema", root.Range, err.Error(), "")
+	}
+	r := &reporter{file: file, root: root, profile: p}
+	r.walk(verr)
+	return r.ds
+}

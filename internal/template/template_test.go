@@ -1,0 +1,82 @@
+package template
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestScan(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string // Name() of each ref, with ! for mustache and =default
+	}{
+		{"app:{{GIT_SHA}}", []string{"!GIT_SHA"}},
+		{"app={{ ecr_image_url }}", []string{"!ecr_image_url"}},
+		{"{{resource_outputs.lb_dns}}", []string{"!resource_outputs.lb_dns"}},
+		{"v${inputs.version}-${outputs.build.digest}", []string{"inputs.version", "outputs.build.digest"}},
+		{"git checkout ${BRANCH:-main}", []string{"BRANCH=main"}},
+		{"Bearer ${secrets.API_TOKEN}", []string{"secrets.API_TOKEN"}},
+		{"${{ github.sha }} and $((1+2)) and ${#arr[@]}", nil},
+		{"cost: $${literal} \\{{x}}", nil},
+		{"unterminated ${x and {{y", nil},
+		{"{{ x | upper }}", nil},
+		{"建置 {{VAR}} 與", []string{"!VAR"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, r := range Scan(tt.in) {
+			s := r.Name()
+			if r.Mustache {
+				s = "!" + s
+			}
+			if r.HasDefault {
+				s += "=" + r.Default
+			}
+			got = append(got, s)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("Scan(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+func TestExpand(t *testing.T) {
+	vals := map[string]string{"GIT_SHA": "abc123", "inputs.env": "prod", "ecr_image_url": "r/app:1"}
+	resolve := func(r Ref) (string, bool) {
+		v, ok := vals[r.Name()]
+		return v, ok
+	}
+	got, missing := Expand("app:{{GIT_SHA}} ${inputs.env} ${HOME} {{nope}} $${x} \\{{y}} app={{ecr_image_url}}", resolve)
+	want := "app:abc123 prod ${HOME} {{nope}} ${x} {{y}} app=r/app:1"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	var names []string
+	for _, m := range missing {
+		names = append(names, m.Name())
+	}
+	if strings.Join(names, ",") != "HOME,nope" {
+		t.Errorf("missing %v", names)
+	}
+}
+
+func FuzzExpand(f *testing.F) {
+	for _, s := range []string{"{{a}}", "${b:-c}", "$${d}", "\\{{e}}", "x${", "{{", "${a.b.c}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		// Resolving nothing, Expand only undoes escapes: it never grows the
+		// string, and every reference it reports is where it says it is.
+		got, missing := Expand(s, func(Ref) (string, bool) { return "", false })
+		if len(got) > len(s) {
+			t.Fatalf("Expand(%q) = %q grew", s, got)
+		}
+		for _, r := range missing {
+			if r.Offset < 0 || r.Offset+len(r.Text) > len(s) || s[r.Offset:r.Offset+len(r.Text)] != r.Text {
+				t.Fatalf("Expand(%q): ref %+v is not at its offset", s, r)
+			}
+		}
+	})
+}

@@ -1,0 +1,50 @@
+package validate
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/osopdev/osop/internal/ast"
+	"github.com/osopdev/osop/internal/diag"
+)
+
+// within returns the range of needle, found at (line, col) of the string
+// value v (1-based, col in runes), in the file. Single-line scalars map by
+// arithmetic; block scalars are searched for the needle, since folding
+// moves their text.
+func (c *checker) within(v *ast.Value, line, col int, needle string) diag.Range {
+	start := v.Range.Start
+	n := utf8.RuneCountInString(needle)
+	if line == 1 && (v.Style == ast.Plain || v.Style == ast.DoubleQuoted || v.Style == ast.SingleQuoted) &&
+		(v.Range.End.Line == start.Line || v.Range.End == start) {
+		c0 := start.Column + col - 1
+		if v.Style != ast.Plain {
+			c0++
+		}
+		return span(v.Range.File, start.Line, c0, n)
+	}
+	if needle != "" {
+		for l := start.Line; l <= len(c.src) && l < start.Line+500; l++ {
+			if k := strings.Index(c.src[l-1], needle); k >= 0 {
+				return span(v.Range.File, l, utf8.RuneCountInString(c.src[l-1][:k])+1, n)
+			}
+		}
+	}
+	return v.Range
+}
+
+// offsetIn is [checker.within] for a byte offset into the string's value.
+func (c *checker) offsetIn(v *ast.Value, offset int, needle string) diag.Range {
+	s := v.Str
+	if offset > len(s) {
+		offset = len(s)
+	}
+	before := s[:offset]
+	line := strings.Count(before, "\n") + 1
+	col := utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:]) + 1
+	return c.within(v, line, col, needle)
+}
+
+func span(file string, line, col, width int) diag.Range {
+	return diag.Range{File: file, Start: diag.Pos{Line: line, Column: col}, End: diag.Pos{Line: line, Column: col + max(width, 1)}}
+}
