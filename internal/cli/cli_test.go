@@ -1,11 +1,14 @@
 package cli
 
 import (
-	"context"
 	"flag"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -17,8 +20,10 @@ var update = flag.Bool("update", false, "rewrite testscript files' golden sectio
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"osop": func() {
-			io := System()
-			os.Exit(Main(context.Background(), os.Args[1:], io))
+			ctx, stop := SignalContext()
+			code := Main(ctx, os.Args[1:], System())
+			stop()
+			os.Exit(code)
 		},
 	})
 }
@@ -39,6 +44,10 @@ func TestScripts(t *testing.T) {
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"waitfor":   cmdWaitFor,
+			"httpserve": cmdHTTPServe,
+		},
 		Setup: func(env *testscript.Env) error {
 			if dir, ok := shared.Lookup(""); ok {
 				env.Setenv("SHARED", dir)
@@ -47,4 +56,45 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// cmdWaitFor waits (at most 30 s) until a file exists: waitfor FILE.
+func cmdWaitFor(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: waitfor FILE")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("%s did not appear within 30s", args[0])
+}
+
+// cmdHTTPServe starts an HTTP server on 127.0.0.1 for the rest of the
+// script and sets $NAME to its URL: httpserve NAME STATUS BODY.
+// Each request is appended to $WORK/NAME.requests.
+func cmdHTTPServe(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 || neg {
+		ts.Fatalf("usage: httpserve NAME STATUS BODY")
+	}
+	status, err := strconv.Atoi(args[1])
+	if err != nil {
+		ts.Fatalf("status: %v", err)
+	}
+	log := ts.MkAbs(args[0] + ".requests")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, err := os.OpenFile(log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err == nil {
+			fmt.Fprintf(f, "%s %s\n", r.Method, r.URL.Path)
+			f.Close()
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		fmt.Fprint(w, args[2])
+	}))
+	ts.Defer(srv.Close)
+	ts.Setenv(args[0], srv.URL)
 }

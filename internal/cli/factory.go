@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/parse"
 )
 
@@ -8,6 +9,7 @@ import (
 type Factory struct {
 	IO     *IOStreams
 	Limits parse.Limits
+	reg    *executor.Registry
 }
 
 func newFactory(io *IOStreams) *Factory {

@@ -45,8 +45,8 @@ type IOStreams struct {
 	In     io.Reader
 	Out    io.Writer
 	ErrOut io.Writer
-	// OutTTY and ErrTTY say whether Out and ErrOut are terminals.
-	OutTTY, ErrTTY bool
+	// InTTY, OutTTY and ErrTTY say whether In, Out and ErrOut are terminals.
+	InTTY, OutTTY, ErrTTY bool
 	// Color is false under NO_COLOR or when ErrOut is not a terminal.
 	Color bool
 }
@@ -54,7 +54,7 @@ type IOStreams struct {
 // System returns the process's real streams.
 func System() *IOStreams {
 	isTTY := func(f *os.File) bool { return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()) }
-	s := &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, OutTTY: isTTY(os.Stdout), ErrTTY: isTTY(os.Stderr)}
+	s := &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, InTTY: isTTY(os.Stdin), OutTTY: isTTY(os.Stdout), ErrTTY: isTTY(os.Stderr)}
 	_, noColor := os.LookupEnv("NO_COLOR")
 	s.Color = s.ErrTTY && !noColor && os.Getenv("TERM") != "dumb"
 	return s

@@ -37,6 +37,13 @@ func newRootCmd(f *Factory) *cobra.Command {
 		newRenderCmd(f, nil),
 		newFmtCmd(f, nil),
 		newConvertCmd(f, nil),
+		newRunCmd(f, nil),
+		newRunsCmd(f),
+		newLogsCmd(f),
+		newResumeCmd(f),
+		newRetryCmd(f),
+		newApproveCmd(f),
+		newSignalCmd(f),
 		newSchemaCmd(f),
 		newRulesCmd(f),
 	)

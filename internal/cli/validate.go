@@ -13,6 +13,7 @@ import (
 
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/diag"
+	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/parse"
 	"github.com/osopdev/osop/internal/schema"
 	"github.com/osopdev/osop/internal/validate"
@@ -28,6 +29,8 @@ type ValidateOptions struct {
 	Strict  bool
 	Verbose bool
 	Vars    []string
+
+	registry *executor.Registry
 }
 
 func newValidateCmd(f *Factory, runF func(*ValidateOptions) error) *cobra.Command {
@@ -52,6 +55,7 @@ or unreadable file.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
 			opts.Limits = f.Limits
+			opts.registry = f.registry()
 			if n, _ := cmd.Flags().GetInt64("max-file-size"); n > 0 {
 				opts.Limits.MaxBytes = n
 			}
@@ -99,7 +103,7 @@ func validateRun(opts *ValidateOptions) error {
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
-	vopts := validate.Options{Profile: profile, Vars: varNames(opts.Vars)}
+	vopts := validate.Options{Profile: profile, Vars: varNames(opts.Vars), Runtime: registryChecker{r: opts.registry, warnOnly: true}}
 	var results []*fileResult
 	unreadable := false
 	for _, name := range files {

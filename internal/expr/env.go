@@ -40,8 +40,9 @@ type Decl struct {
 
 // Env is a CEL environment for one workflow.
 type Env struct {
-	env  *cel.Env
-	bare map[string]bool
+	env      *cel.Env
+	bare     map[string]bool
+	programs sync.Map // source -> *Program
 }
 
 var (

@@ -274,3 +274,9 @@ func (h *minHeap) Pop() any {
 	*h = old[:len(old)-1]
 	return x
 }
+
+// OutArcs returns the indexes in Arcs of the arcs leaving node i.
+func (g *Graph) OutArcs(i int) []int { return g.out[i] }
+
+// InArcs returns the indexes in Arcs of the arcs entering node i.
+func (g *Graph) InArcs(i int) []int { return g.in[i] }

@@ -1,6 +1,7 @@
 package template
 
 import (
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -79,4 +80,50 @@ func FuzzExpand(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestExpandShell(t *testing.T) {
+	evil := `it's "x" $(rm -rf /) ` + "`id`" + ` \ end`
+	resolve := func(r Ref) (string, bool) {
+		switch r.Name() {
+		case "v":
+			return evil, true
+		case "simple":
+			return "app:1.2", true
+		}
+		return "", false
+	}
+	tests := []struct{ in, want string }{
+		{"echo {{simple}}", "echo app:1.2"},
+		{"echo {{v}}", `echo 'it'\''s "x" $(rm -rf /) ` + "`id`" + ` \ end'`},
+		{`echo "a={{v}}"`, `echo "a=it's \"x\" \$(rm -rf /) ` + "\\`id\\`" + ` \\ end"`},
+		{`echo 'a={{v}}'`, `echo 'a='"it's \"x\" \$(rm -rf /) ` + "\\`id\\`" + ` \\ end"''`},
+		{`echo \'{{simple}}`, `echo \'app:1.2`},
+		{"echo ${HOME} {{nope}}", "echo ${HOME} {{nope}}"},
+	}
+	for _, tt := range tests {
+		got, _ := ExpandShell(tt.in, resolve)
+		if got != tt.want {
+			t.Errorf("ExpandShell(%q)\n got %s\nwant %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestExpandShell_realShell runs the quoted commands through sh and checks
+// the value arrives as one unchanged argument.
+func TestExpandShell_realShell(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	values := []string{`a b`, `it's`, `"q"`, `$(echo pwned)`, "`echo pwned`", `back\slash`, "new\nline", `;|&<>*?`, ``}
+	for _, v := range values {
+		for _, form := range []string{`printf %s {{v}}`, `printf %s "{{v}}"`, `printf %s '{{v}}'`} {
+			cmd, _ := ExpandShell(form, func(Ref) (string, bool) { return v, true })
+			out, err := exec.Command(sh, "-c", cmd).Output()
+			if err != nil || string(out) != v {
+				t.Errorf("%s with %q: ran %s, got %q (%v)", form, v, cmd, out, err)
+			}
+		}
+	}
 }

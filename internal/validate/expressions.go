@@ -55,16 +55,11 @@ func (c *checker) celEnv() (*expr.Env, error) {
 	if c.env != nil {
 		return c.env, nil
 	}
-	var decls []expr.Decl
-	for name, t := range c.globals() {
-		decls = append(decls, expr.Decl{Name: name, Type: t})
+	vars := make([]string, 0, len(c.known))
+	for v := range c.known {
+		vars = append(vars, v)
 	}
-	for _, n := range c.g.Nodes {
-		for _, o := range n.Outputs {
-			decls = append(decls, expr.Decl{Name: o.Name, Type: o.Type})
-		}
-	}
-	env, err := expr.NewEnv(decls)
+	env, err := expr.NewEnv(CELDecls(c.w, vars))
 	c.env = env
 	return env, err
 }
@@ -236,3 +231,30 @@ func (c *checker) outputRef(at diag.Range, node, field string, in func(int) bool
 
 // naturalOutputs are outputs every executor sets without a declaration.
 var naturalOutputs = []string{"exit_code", "stdout", "stderr", "status", "status_code", "body", "headers", "decision", "comment"}
+
+// CELDecls returns the bare identifiers a workflow's expressions may use:
+// workflow inputs and variables, loop iterators, and every declared output
+// name. The engine builds its CEL environment from the same list.
+func CELDecls(w *ast.Workflow, vars []string) []expr.Decl {
+	var decls []expr.Decl
+	for _, p := range w.Inputs {
+		decls = append(decls, expr.Decl{Name: p.Name, Type: p.Type})
+	}
+	for _, p := range w.Variables {
+		decls = append(decls, expr.Decl{Name: p.Name, Type: p.Type})
+	}
+	for _, e := range w.Edges {
+		if e.IteratorVar.Set() {
+			decls = append(decls, expr.Decl{Name: e.IteratorVar.V})
+		}
+	}
+	for _, v := range vars {
+		decls = append(decls, expr.Decl{Name: v})
+	}
+	for _, n := range w.Nodes {
+		for _, o := range n.Outputs {
+			decls = append(decls, expr.Decl{Name: o.Name, Type: o.Type})
+		}
+	}
+	return decls
+}

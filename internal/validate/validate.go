@@ -103,7 +103,7 @@ func Workflow(w *ast.Workflow, src []byte, opts Options) diag.Diagnostics {
 }
 
 func (c *checker) add(sev diag.Severity, code string, at diag.Range, detail, format string, args ...any) {
-	if !at.IsValid() {
+	if !at.IsValid() && at.File == "" {
 		at = diag.Range{File: c.w.File, Start: diag.Pos{Line: 1, Column: 1}, End: diag.Pos{Line: 1, Column: 1}}
 	}
 	c.ds = append(c.ds, &diag.Diagnostic{

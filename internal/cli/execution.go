@@ -1,0 +1,232 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/osopdev/osop/internal/engine"
+	"github.com/osopdev/osop/internal/executor"
+	"github.com/osopdev/osop/internal/graph"
+	"github.com/osopdev/osop/internal/run"
+	"github.com/osopdev/osop/internal/runlog"
+	"github.com/osopdev/osop/internal/store"
+)
+
+// execution runs a prepared workflow with everything around it: the
+// store, the concurrency lock, the execution record, progress, approvals.
+// run, resume and retry share it.
+type execution struct {
+	f      *Factory
+	opts   *RunOptions
+	p      *prepared
+	eopts  engine.Options
+	params store.Params
+	// for resume and retry: the run as stored, and what it finished
+	existing *store.Run
+	earlier  []*store.Attempt
+}
+
+func storePath(opts *RunOptions, workdir string) string {
+	if opts.Store != "" {
+		return opts.Store
+	}
+	return filepath.Join(workdir, ".osop", "osop.db")
+}
+
+func (x *execution) run(ctx context.Context, resume map[string]engine.Prior, seq int64) error {
+	io := x.opts.IO
+	st, err := store.Open(storePath(x.opts, x.p.workdir))
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	defer st.Close()
+	id := x.eopts.RunID
+	logPath := x.opts.Log
+	if x.existing != nil && logPath == "" {
+		logPath = x.existing.LogPath
+	}
+	if logPath == "" {
+		logPath = filepath.Join(x.p.workdir, ".osop", "runs", string(id)+".osoplog.yaml")
+	}
+	if abs, err := filepath.Abs(logPath); err == nil {
+		logPath = abs
+	}
+	started := time.Now()
+	if x.existing == nil {
+		err = st.CreateRun(ctx, &store.Run{
+			ID: id, WorkflowID: x.p.w.ID.V, WorkflowName: x.p.w.Name.V, WorkflowFile: x.p.file, WorkflowHash: x.p.hash,
+			Status: run.Running, StartedAt: started, LogPath: logPath, Workdir: x.p.workdir, Params: x.params,
+			ConcurrencyKey: x.p.w.Concurrency.V, PID: os.Getpid(),
+		})
+	} else {
+		started = x.existing.StartedAt
+		err = st.MarkRunning(ctx, id, os.Getpid())
+	}
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if key := x.p.w.Concurrency.V; key != "" {
+		err := st.Lock(ctx, key, id, func(holder run.ID) {
+			fmt.Fprintf(io.ErrOut, "osop: waiting for run %s, which holds concurrency key %q\n", holder, key)
+		})
+		if err != nil {
+			_ = st.FinishRun(context.WithoutCancel(ctx), id, run.Cancelled, ExitCancelled, time.Now(), "cancelled while waiting for the concurrency lock")
+			return &ExitError{Code: ExitCancelled, Err: fmt.Errorf("waiting for concurrency key %q: %w", key, err)}
+		}
+		defer st.Unlock(context.WithoutCancel(ctx), key, id)
+	}
+	lg, err := runlog.Open(logPath, runlog.Header{
+		RunID: id, WorkflowID: x.p.w.ID.V, WorkflowVersion: x.p.w.WorkflowVersion.V, WorkflowHash: x.p.hash,
+		WorkflowFile: x.p.file, Actor: hostUser(), Started: started, OsopVersion: version(), Platform: platform(),
+		Inputs: x.eopts.Masker.Any(x.eopts.Inputs).(map[string]any),
+	}, earlierRecords(x.earlier))
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	rec := st.NewRecorder(id, seq)
+	prog := newProgress(io.ErrOut, progressMode(x.opts, io), io.Color, x.p.w, graph.New(x.p.w).TopoOrder())
+	if x.opts.Output == "json" {
+		prog.w = io.Out
+	}
+	x.eopts.Sink = func(e run.Event) {
+		rec.Record(e)
+		lg.Record(e)
+		prog.Event(e)
+	}
+	x.eopts.Signals = st
+	x.eopts.Approver = x.approver(st, prog)
+	x.eopts.AllowPrompt = io.InTTY && io.ErrTTY
+	x.eopts.Resume = resume
+	if x.opts.Stream {
+		x.eopts.Stream = streamTo(io.ErrOut, x.eopts.Masker.Mask)
+	}
+	res, err := engine.Run(ctx, x.eopts)
+	prog.Close()
+	recErr := rec.Close()
+	logErr := lg.Close()
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	code := exitCode(res)
+	summary := summaryLine(res)
+	if err := st.FinishRun(context.WithoutCancel(ctx), id, res.Status, code, res.Ended, summary); err != nil {
+		fmt.Fprintf(io.ErrOut, "osop: recording the end of the run: %v\n", err)
+	}
+	for _, e := range []error{recErr, logErr} {
+		if e != nil {
+			fmt.Fprintf(io.ErrOut, "osop: %v\n", e)
+		}
+	}
+	if x.opts.Output != "json" {
+		fmt.Fprintf(io.Out, "%s %s · run %s · %s · record %s\n", statusWord(res), summary, id,
+			res.Ended.Sub(started).Round(time.Millisecond), relPath(logPath))
+	}
+	if code != ExitOK {
+		return &ExitError{Code: code}
+	}
+	return nil
+}
+
+func progressMode(opts *RunOptions, io *IOStreams) string {
+	switch {
+	case opts.Output == "json":
+		return "json"
+	case io.ErrTTY && !opts.Stream:
+		return "live"
+	}
+	return "lines"
+}
+
+// approver picks who decides approvals: --auto-approve, a person at this
+// terminal, or `osop approve` from another process.
+func (x *execution) approver(st *store.Store, prog *progress) executor.Approver {
+	io := x.opts.IO
+	switch {
+	case x.opts.AutoApprove:
+		return autoApprover{}
+	case io.InTTY && io.ErrTTY:
+		return &promptApprover{in: bufio.NewReader(io.In), out: io.ErrOut, hold: prog.hold}
+	}
+	return &storeApprover{st: st, out: io.ErrOut}
+}
+
+func earlierRecords(as []*store.Attempt) []*runlog.Record {
+	out := make([]*runlog.Record, 0, len(as))
+	for _, a := range as {
+		out = append(out, runlog.FromAttempt(a.NodeID, a.NodeType, a.Iteration, a.Attempt, a.Status, a.StartedAt, a.EndedAt,
+			a.DurationMS, a.ErrorCode, a.ErrorMessage, a.Reason, a.Action, a.Outputs))
+	}
+	return out
+}
+
+func summaryLine(r *engine.Result) string {
+	switch {
+	case r.Status == run.Completed && r.Recovered:
+		return "completed only because a failure was handled"
+	case r.Status == run.Completed:
+		return "completed"
+	case r.Status == run.Cancelled:
+		return "cancelled"
+	case r.Status == run.TimedOut:
+		return "timed out: " + strings.Join(r.Failures, "; ")
+	}
+	return "failed: " + strings.Join(r.Failures, "; ")
+}
+
+func statusWord(r *engine.Result) string {
+	switch {
+	case r.Status == run.Completed && !r.Recovered:
+		return "✓"
+	case r.Status == run.Completed:
+		return "!"
+	}
+	return "✗"
+}
+
+func relPath(p string) string {
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+			return rel
+		}
+	}
+	return p
+}
+
+// streamTo prefixes each line a node prints with its id.
+func streamTo(w io.Writer, mask func(string) string) func(node string, stderr bool) io.Writer {
+	var mu sync.Mutex
+	return func(node string, stderr bool) io.Writer {
+		return &prefixWriter{w: w, mu: &mu, prefix: node + " │ ", mask: mask}
+	}
+}
+
+type prefixWriter struct {
+	w      io.Writer
+	mu     *sync.Mutex
+	prefix string
+	mask   func(string) string
+	buf    []byte
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.buf = append(p.buf, b...)
+	for {
+		i := strings.IndexByte(string(p.buf), '\n')
+		if i < 0 {
+			break
+		}
+		line := string(p.buf[:i])
+		p.buf = p.buf[i+1:]
+		p.mu.Lock()
+		fmt.Fprintf(p.w, "%s%s\n", p.prefix, p.mask(line))
+		p.mu.Unlock()
+	}
+	return len(b), nil
+}

@@ -1,0 +1,186 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/osopdev/osop/internal/engine"
+	"github.com/osopdev/osop/internal/graph"
+	"github.com/osopdev/osop/internal/run"
+	"github.com/osopdev/osop/internal/secret"
+	"github.com/osopdev/osop/internal/store"
+)
+
+// ResumeOptions are the settings of `osop resume` and `osop retry`.
+type ResumeOptions struct {
+	RunOptions
+	RunID string
+	From  string // retry: the node to run again, with everything after it
+	Force bool
+}
+
+func newResumeCmd(f *Factory) *cobra.Command {
+	opts := &ResumeOptions{RunOptions: RunOptions{IO: f.IO, Output: "text"}}
+	cmd := &cobra.Command{
+		Use:   "resume RUN",
+		Short: "Continue a run that crashed, was killed or failed",
+		Long: `Continue a run that crashed, was killed (even with kill -9) or failed. Nodes
+that completed are not run again: their recorded outputs are reused. The
+rest runs as the workflow says, recorded in the same run and the same
+.osoplog. Secrets are never stored: pass them again.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.RunID, opts.Limits = args[0], f.Limits
+			return resumeRun(cmd.Context(), f, opts)
+		},
+	}
+	addResumeFlags(cmd, opts)
+	return cmd
+}
+
+func newRetryCmd(f *Factory) *cobra.Command {
+	opts := &ResumeOptions{RunOptions: RunOptions{IO: f.IO, Output: "text"}}
+	cmd := &cobra.Command{
+		Use:   "retry RUN --from NODE",
+		Short: "Run a recorded run again from a chosen node",
+		Long: `Run NODE and everything after it again, in the same run, reusing the
+recorded outputs of everything before it.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.RunID, opts.Limits = args[0], f.Limits
+			if opts.From == "" {
+				return exitf(ExitUsage, "retry needs --from NODE")
+			}
+			return resumeRun(cmd.Context(), f, opts)
+		},
+	}
+	addResumeFlags(cmd, opts)
+	cmd.Flags().StringVar(&opts.From, "from", "", "the node to run again (required)")
+	return cmd
+}
+
+func addResumeFlags(cmd *cobra.Command, opts *ResumeOptions) {
+	fl := cmd.Flags()
+	fl.StringArrayVar(&opts.Secrets, "secret", nil, "secret NAME=VALUE (repeatable); secrets are not stored, so pass them again")
+	fl.StringVar(&opts.SecretsFile, "secrets-file", "", "file of NAME=VALUE secret lines")
+	fl.StringVar(&opts.Workdir, "workdir", "", "directory the run was started in (default: current)")
+	fl.StringVar(&opts.Store, "store", "", "run database (default WORKDIR/.osop/osop.db)")
+	fl.BoolVar(&opts.AutoApprove, "auto-approve", false, "approve every human node and approval gate")
+	fl.StringVar(&opts.Output, "output", "text", "text, or json events on stdout")
+	fl.BoolVar(&opts.Force, "force", false, "resume even though the workflow file changed since the run")
+}
+
+func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
+	sf := storeFlags{workdir: opts.Workdir, store: opts.Store}
+	st, err := sf.open()
+	if err != nil {
+		return err
+	}
+	r, err := getRun(ctx, st, opts.RunID)
+	if err != nil {
+		st.Close()
+		return err
+	}
+	attempts, err := st.Attempts(ctx, r.ID)
+	seq, _ := st.NextSeq(ctx, r.ID)
+	st.Close()
+	if err != nil {
+		return &ExitError{Code: ExitFailed, Err: err}
+	}
+	if r.Status == run.Running && r.PID > 0 && r.PID != os.Getpid() && syscall.Kill(r.PID, 0) == nil {
+		return exitf(ExitUsage, "run %s is still running (process %d)", r.ID, r.PID)
+	}
+	if r.Status == run.Completed && opts.From == "" {
+		fmt.Fprintf(opts.IO.Out, "run %s already completed; nothing to resume (osop retry %s --from NODE runs part of it again)\n", r.ID, r.ID)
+		return nil
+	}
+	ro := opts.RunOptions
+	ro.File, ro.Workdir, ro.Sets, ro.MaxParallel = r.WorkflowFile, r.Workdir, r.Params.Sets, r.Params.MaxParallel
+	ro.AutoApprove = ro.AutoApprove || r.Params.AutoApprove
+	p, err := prepare(f, &ro)
+	if err != nil {
+		return err
+	}
+	if p.hash != r.WorkflowHash && !opts.Force {
+		return exitf(ExitUsage, "%s changed since run %s started (hash %s, was %s): pass --force to resume with the new file", r.WorkflowFile, r.ID, p.hash, r.WorkflowHash)
+	}
+	secrets, err := secretsFrom(ro.Secrets, ro.SecretsFile)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if missing := missingSecrets(r.Params.SecretNames, secrets); len(missing) > 0 {
+		return exitf(ExitUsage, "run %s used secrets that are not stored; pass them again: --secret %s=…", r.ID, missing[0])
+	}
+	prior, err := priorState(p, attempts, opts.From)
+	if err != nil {
+		return err
+	}
+	eopts := engine.Options{
+		Workflow: p.w, Registry: f.registry(), RunID: r.ID, Vars: r.Params.Vars, Inputs: r.Params.Inputs, Secrets: secrets,
+		Env: environ(), Builtins: r.Params.Builtins, Workdir: r.Workdir, MaxParallel: r.Params.MaxParallel, Masker: &secret.Masker{},
+	}
+	if eopts.Inputs == nil {
+		eopts.Inputs = map[string]any{}
+	}
+	ex := &execution{f: f, opts: &ro, p: p, eopts: eopts, params: r.Params, existing: r, earlier: attempts}
+	return ex.run(ctx, prior, seq)
+}
+
+func missingSecrets(names []string, have map[string]string) []string {
+	var out []string
+	for _, n := range names {
+		if _, ok := have[n]; !ok {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// priorState reads what each node last did. Completed nodes are reused;
+// the others keep their attempt count so new attempts number on from it.
+// With from, that node and everything after it run again.
+func priorState(p *prepared, attempts []*store.Attempt, from string) (map[string]engine.Prior, error) {
+	prior := map[string]engine.Prior{}
+	for _, a := range attempts {
+		if a.Attempt == 0 {
+			continue // a record of a node that did not run
+		}
+		pr := prior[a.NodeID]
+		pr.Attempts = max(pr.Attempts, a.Attempt)
+		pr.Status, pr.Outputs = a.Status, a.Outputs
+		prior[a.NodeID] = pr
+	}
+	if from == "" {
+		return prior, nil
+	}
+	g := graph.New(p.w)
+	i, ok := g.Index(from)
+	if !ok {
+		return nil, exitf(ExitUsage, "--from %q: the workflow has no such node", from)
+	}
+	again := map[int]bool{i: true}
+	stack := []int{i}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, a := range g.Out(x) {
+			if !again[a.To] && !a.IsLoop() {
+				again[a.To] = true
+				stack = append(stack, a.To)
+			}
+		}
+	}
+	for x := range again {
+		id := g.Nodes[x].ID.V
+		pr := prior[id]
+		pr.Status = run.Pending
+		prior[id] = pr
+	}
+	return prior, nil
+}

@@ -1,0 +1,281 @@
+package cli
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/osopdev/osop/internal/ast"
+	"github.com/osopdev/osop/internal/diag"
+	"github.com/osopdev/osop/internal/engine"
+	"github.com/osopdev/osop/internal/parse"
+	"github.com/osopdev/osop/internal/run"
+	"github.com/osopdev/osop/internal/secret"
+	"github.com/osopdev/osop/internal/store"
+	"github.com/osopdev/osop/internal/validate"
+)
+
+// RunOptions are the settings of `osop run`.
+type RunOptions struct {
+	IO          *IOStreams
+	Limits      parse.Limits
+	File        string
+	Vars        []string
+	Inputs      []string
+	Sets        []string
+	Secrets     []string
+	SecretsFile string
+	Log         string
+	DryRun      bool
+	MaxParallel int
+	AutoApprove bool
+	Output      string // text or json
+	Workdir     string
+	Store       string
+	FailFast    bool
+	Stream      bool
+	RunID       string
+}
+
+const runLong = `Run a workflow on this machine, for real.
+
+Each node runs through the executor for its type (cli, cicd and git run
+commands; api makes HTTP requests; human asks a person; system, data,
+gateway and event nodes run in process). Edges decide what runs next:
+sequential, parallel (joins wait for all, or join_mode wait_any/wait_n),
+conditional and switch (CEL), fallback/error/timeout on failure, loop
+(while, or for_each), event (waits for 'osop signal'), spawn.
+
+Values:
+  --var K=V        fills {{K}} (built in: GIT_SHA, GIT_BRANCH, RUN_ID, TIMESTAMP, WORKFLOW_ID)
+  --input K=V      fills ${inputs.K}, typed and checked against the declared inputs
+  --set PATH=V     overrides any field: --set nodes.push.runtime.registry=127.0.0.1:5000
+  --secret K=V     fills ${secrets.K}; secret values are masked as *** everywhere
+
+Every run is recorded in .osop/osop.db (osop runs, osop logs) and in an
+execution record, .osop/runs/RUN.osoplog.yaml. A run that crashed, was
+killed or failed continues with 'osop resume RUN'.
+
+Exit codes: 0 completed; 1 failed; 2 invalid workflow or usage (nothing
+ran); 3 completed only because a fallback/error/timeout edge handled a
+failure; 130 interrupted (Ctrl-C: nodes get SIGTERM, then SIGKILL; a
+second Ctrl-C exits at once).`
+
+func newRunCmd(f *Factory, runF func(*RunOptions) error) *cobra.Command {
+	opts := &RunOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "run FILE",
+		Short: "Run a workflow for real, recording every step",
+		Long:  runLong,
+		Example: `  osop run examples/quickstart.osop.yaml
+  osop run deploy.osop.yaml --var REGISTRY=127.0.0.1:5000 --secret TOKEN=… --dry-run
+  osop run deploy.osop.yaml --output json | jq .event`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.File, opts.Limits = args[0], f.Limits
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRun(cmd.Context(), f, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&opts.Vars, "var", nil, "template variable NAME=VALUE (repeatable)")
+	fl.StringArrayVar(&opts.Inputs, "input", nil, "workflow input NAME=VALUE (repeatable)")
+	fl.StringArrayVar(&opts.Sets, "set", nil, "override a field of the workflow, PATH=VALUE (repeatable)")
+	fl.StringArrayVar(&opts.Secrets, "secret", nil, "secret NAME=VALUE (repeatable); masked in all output")
+	fl.StringVar(&opts.SecretsFile, "secrets-file", "", "file of NAME=VALUE secret lines")
+	fl.StringVar(&opts.Log, "log", "", "where to write the .osoplog.yaml (default .osop/runs/RUN.osoplog.yaml)")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "run nothing: print what each node would run, in order")
+	fl.IntVar(&opts.MaxParallel, "max-parallel", 0, "most nodes running at once (default: CPUs × 4)")
+	fl.BoolVar(&opts.AutoApprove, "auto-approve", false, "approve every human node and approval gate (for CI)")
+	fl.StringVar(&opts.Output, "output", "text", "text, or json: one JSON event per line on stdout")
+	fl.StringVar(&opts.Workdir, "workdir", "", "directory the workflow runs in (default: the current directory)")
+	fl.StringVar(&opts.Store, "store", "", "run database (default WORKDIR/.osop/osop.db)")
+	fl.BoolVar(&opts.FailFast, "fail-fast", false, "stop running nodes as soon as a failure is not handled")
+	fl.BoolVar(&opts.Stream, "stream", false, "show each node's output as it runs, prefixed with the node id")
+	fl.StringVar(&opts.RunID, "run-id", "", "use this run id instead of a generated one (letters, digits, - and _)")
+	return cmd
+}
+
+// prepared is a workflow ready to run.
+type prepared struct {
+	doc     *ast.Document
+	w       *ast.Workflow
+	hash    string
+	file    string
+	workdir string
+}
+
+// prepare loads the workflow, applies --set, and validates it for running:
+// any error refuses the run (exit 2) before anything starts.
+func prepare(f *Factory, opts *RunOptions) (*prepared, error) {
+	workdir, err := filepath.Abs(firstNonEmpty(opts.Workdir, "."))
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: err}
+	}
+	file, err := filepath.Abs(opts.File)
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: err}
+	}
+	doc, ds, err := loadWorkflow(opts.IO, opts.Limits, opts.File)
+	if err != nil {
+		if ee, ok := err.(*ExitError); ok && ee.Code == ExitFailed {
+			ee.Code = ExitUsage
+		}
+		return nil, err
+	}
+	sum := sha256.Sum256(doc.Source)
+	root := doc.Root
+	for _, s := range opts.Sets {
+		path, value, ok := strings.Cut(s, "=")
+		if !ok {
+			return nil, exitf(ExitUsage, "--set %q: write PATH=VALUE", s)
+		}
+		if root, err = parse.Set(root, path, value); err != nil {
+			return nil, &ExitError{Code: ExitUsage, Err: err}
+		}
+	}
+	if len(opts.Sets) > 0 {
+		doc.Root = root
+		var more diag.Diagnostics
+		doc.Workflow, more = parse.Workflow(doc.File, root)
+		ds = append(ds.Filter(diag.Warning), more...)
+	}
+	vars, _ := keyValues("--var", opts.Vars)
+	names := make([]string, 0, len(vars))
+	for k := range vars {
+		names = append(names, k)
+	}
+	ds = append(ds, validate.Document(doc, validate.Options{Vars: names, Runtime: registryChecker{r: f.registry()}})...)
+	ds.Sort()
+	if ds.HasErrors() {
+		printDiags(opts.IO, doc, ds.Filter(diag.Error))
+		return nil, exitf(ExitUsage, "%s has %d error(s); nothing was run", opts.File, ds.Count(diag.Error))
+	}
+	return &prepared{doc: doc, w: doc.Workflow, hash: "sha256:" + hex.EncodeToString(sum[:]), file: file, workdir: workdir}, nil
+}
+
+func firstNonEmpty(xs ...string) string {
+	for _, x := range xs {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
+	if opts.Output != "text" && opts.Output != "json" {
+		return exitf(ExitUsage, "--output %q: want text or json", opts.Output)
+	}
+	p, err := prepare(f, opts)
+	if err != nil {
+		return err
+	}
+	vars, err := keyValues("--var", opts.Vars)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	given, err := keyValues("--input", opts.Inputs)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	inputs, err := typedInputs(p.w, given)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	secrets, err := secretsFrom(opts.Secrets, opts.SecretsFile)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	now := time.Now()
+	id := run.NewID(now)
+	if opts.RunID != "" {
+		if !validRunID(opts.RunID) {
+			return exitf(ExitUsage, "--run-id %q: use letters, digits, - and _ only", opts.RunID)
+		}
+		id = run.ID(opts.RunID)
+	}
+	eopts := engine.Options{
+		Workflow: p.w, Registry: f.registry(), RunID: id, Vars: vars, Inputs: inputs, Secrets: secrets,
+		Env: environ(), Builtins: builtins(p.w, id, p.workdir, now), Workdir: p.workdir,
+		MaxParallel: opts.MaxParallel, FailFast: opts.FailFast, Masker: &secret.Masker{},
+	}
+	if opts.DryRun {
+		return dryRun(opts, p, eopts)
+	}
+	params := store.Params{Vars: vars, Inputs: inputs, Sets: opts.Sets, MaxParallel: opts.MaxParallel,
+		AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins}
+	for k := range secrets {
+		params.SecretNames = append(params.SecretNames, k)
+	}
+	ex := &execution{f: f, opts: opts, p: p, eopts: eopts, params: params}
+	return ex.run(ctx, nil, 0)
+}
+
+// dryRun prints the plan.
+func dryRun(opts *RunOptions, p *prepared, eopts engine.Options) error {
+	steps, err := engine.Plan(eopts)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	w := opts.IO.Out
+	fmt.Fprintf(w, "dry run of %s (%d nodes): nothing is executed\n", p.w.ID.V, len(steps))
+	for k, s := range steps {
+		fmt.Fprintf(w, "%3d. %s [%s]\n", k+1, s.Node, s.Type)
+		if s.When != "" {
+			fmt.Fprintf(w, "       runs: %s\n", s.When)
+		}
+		if s.Action != "" {
+			fmt.Fprintf(w, "       %s\n", s.Action)
+		}
+		if s.Err != "" {
+			fmt.Fprintf(w, "       cannot show: %s\n", eopts.Masker.Mask(s.Err))
+		}
+	}
+	return nil
+}
+
+// exitCode maps how a run ended to the documented exit codes.
+func exitCode(r *engine.Result) int {
+	switch r.Status {
+	case run.Completed:
+		if r.Recovered {
+			return ExitRecovered
+		}
+		return ExitOK
+	case run.Cancelled:
+		return ExitCancelled
+	}
+	return ExitFailed
+}
+
+func platform() string { return runtime.GOOS + "/" + runtime.GOARCH }
+
+func hostUser() string {
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return currentUser()
+}
+
+func validRunID(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for _, c := range s {
+		if !(c == '-' || c == '_' || c == '.' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+			return false
+		}
+	}
+	return true
+}

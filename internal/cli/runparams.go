@@ -1,0 +1,206 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/osopdev/osop/internal/ast"
+	"github.com/osopdev/osop/internal/run"
+)
+
+// keyValues parses repeated K=V flags.
+func keyValues(flag string, items []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, it := range items {
+		k, v, ok := strings.Cut(it, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("%s %q: write NAME=VALUE", flag, it)
+		}
+		out[strings.TrimSpace(k)] = v
+	}
+	return out, nil
+}
+
+// typedInputs checks --input values against the workflow's declared inputs:
+// each is converted to its declared type, defaults fill the rest, and a
+// declared input with neither a value nor a default is an error.
+func typedInputs(w *ast.Workflow, given map[string]string) (map[string]any, error) {
+	out := map[string]any{}
+	declared := map[string]*ast.Param{}
+	for _, p := range w.Inputs {
+		declared[p.Name] = p
+	}
+	names := make([]string, 0, len(given))
+	for k := range given {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var problems []string
+	for _, k := range names {
+		p, ok := declared[k]
+		if !ok {
+			if len(declared) > 0 {
+				problems = append(problems, fmt.Sprintf("unknown input %q (declared: %s)", k, strings.Join(paramNames(w.Inputs), ", ")))
+				continue
+			}
+			out[k] = given[k]
+			continue
+		}
+		v, err := convertInput(p, given[k])
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		out[k] = v
+	}
+	for _, p := range w.Inputs {
+		if _, ok := out[p.Name]; ok {
+			continue
+		}
+		switch {
+		case p.Default != nil:
+			out[p.Name] = p.Default.Interface()
+		case explicitlyOptional(p):
+		default:
+			problems = append(problems, fmt.Sprintf("input %q is required: pass --input %s=…", p.Name, p.Name))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(problems, "; "))
+	}
+	return out, nil
+}
+
+func explicitlyOptional(p *ast.Param) bool {
+	if p.Schema == nil {
+		return false
+	}
+	req := p.Schema.Get("required")
+	return req != nil && req.Kind == ast.Bool && !req.Bool
+}
+
+func paramNames(ps []*ast.Param) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Name
+	}
+	return out
+}
+
+func convertInput(p *ast.Param, s string) (any, error) {
+	var v any = s
+	var err error
+	switch p.Type {
+	case "integer":
+		v, err = strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	case "number":
+		v, err = strconv.ParseFloat(strings.TrimSpace(s), 64)
+	case "boolean":
+		v, err = strconv.ParseBool(strings.TrimSpace(s))
+	case "array", "object":
+		var x any
+		err = json.Unmarshal([]byte(s), &x)
+		v = x
+	}
+	if err != nil {
+		return nil, fmt.Errorf("input %q: %q is not a valid %s", p.Name, s, p.Type)
+	}
+	if len(p.Enum) > 0 {
+		var allowed []string
+		for _, e := range p.Enum {
+			es, _ := e.String()
+			allowed = append(allowed, es)
+		}
+		if !slices.Contains(allowed, fmt.Sprint(v)) {
+			return nil, fmt.Errorf("input %q: %q is not one of %s", p.Name, s, strings.Join(allowed, ", "))
+		}
+	}
+	return v, nil
+}
+
+// secretsFrom merges --secret flags and a secrets file of NAME=VALUE lines
+// (blank lines and # comments ignored; values may be quoted).
+func secretsFrom(flags []string, file string) (map[string]string, error) {
+	out := map[string]string{}
+	if file != "" {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, fmt.Errorf("--secrets-file: %w", err)
+		}
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		line := 0
+		for sc.Scan() {
+			line++
+			t := strings.TrimSpace(sc.Text())
+			if t == "" || strings.HasPrefix(t, "#") {
+				continue
+			}
+			t = strings.TrimPrefix(t, "export ")
+			k, v, ok := strings.Cut(t, "=")
+			if !ok {
+				return nil, fmt.Errorf("%s:%d: write NAME=VALUE", file, line)
+			}
+			v = strings.TrimSpace(v)
+			if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+				v = v[1 : len(v)-1]
+			}
+			out[strings.TrimSpace(k)] = v
+		}
+		if err := sc.Err(); err != nil {
+			return nil, fmt.Errorf("--secrets-file: %w", err)
+		}
+	}
+	given, err := keyValues("--secret", flags)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range given {
+		out[k] = v
+	}
+	return out, nil
+}
+
+// builtins are the variables every run has.
+func builtins(w *ast.Workflow, id run.ID, workdir string, now time.Time) map[string]string {
+	b := map[string]string{
+		"RUN_ID": string(id), "WORKFLOW_ID": w.ID.V, "TIMESTAMP": now.UTC().Format("20060102T150405Z"),
+	}
+	if sha := git(workdir, "rev-parse", "HEAD"); sha != "" {
+		b["GIT_SHA"] = sha
+		b["GIT_SHA_SHORT"] = sha[:min(len(sha), 12)]
+	}
+	if br := git(workdir, "rev-parse", "--abbrev-ref", "HEAD"); br != "" && br != "HEAD" {
+		b["GIT_BRANCH"] = br
+	}
+	return b
+}
+
+func git(dir string, args ...string) string {
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// environ returns the process environment as a map.
+func environ() map[string]string {
+	out := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,290 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/osopdev/osop/internal/store"
+)
+
+// storeFlags are the flags every command that reads the store has.
+type storeFlags struct {
+	workdir string
+	store   string
+}
+
+func (s *storeFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&s.workdir, "workdir", "", "directory whose .osop/osop.db holds the runs (default: current)")
+	cmd.Flags().StringVar(&s.store, "store", "", "run database (default WORKDIR/.osop/osop.db)")
+}
+
+func (s *storeFlags) open() (*store.Store, error) {
+	path := s.store
+	if path == "" {
+		dir, err := filepath.Abs(firstNonEmpty(s.workdir, "."))
+		if err != nil {
+			return nil, err
+		}
+		path = filepath.Join(dir, ".osop", "osop.db")
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, exitf(ExitUsage, "no runs here: %s does not exist (run a workflow first, or pass --workdir/--store)", path)
+	}
+	st, err := store.Open(path)
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: err}
+	}
+	return st, nil
+}
+
+func getRun(ctx context.Context, st *store.Store, id string) (*store.Run, error) {
+	r, err := st.GetRun(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, exitf(ExitUsage, "%v: see osop runs", err)
+	}
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: err}
+	}
+	return r, nil
+}
+
+func newRunsCmd(f *Factory) *cobra.Command {
+	var sf storeFlags
+	var filter store.Filter
+	var output string
+	cmd := &cobra.Command{
+		Use:   "runs",
+		Short: "List recorded runs (osop runs show RUN for one)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := sf.open()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			runs, err := st.ListRuns(cmd.Context(), filter)
+			if err != nil {
+				return &ExitError{Code: ExitFailed, Err: err}
+			}
+			if output == "json" {
+				return json.NewEncoder(f.IO.Out).Encode(runs)
+			}
+			tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "RUN\tWORKFLOW\tSTATUS\tEXIT\tSTARTED\tDURATION")
+			for _, r := range runs {
+				exit, dur := "-", "-"
+				if r.ExitCode != nil {
+					exit = fmt.Sprint(*r.ExitCode)
+				}
+				if !r.EndedAt.IsZero() {
+					dur = r.EndedAt.Sub(r.StartedAt).Round(time.Millisecond).String()
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.WorkflowID, r.Status, exit, r.StartedAt.Local().Format("2006-01-02 15:04:05"), dur)
+			}
+			return tw.Flush()
+		},
+	}
+	sf.add(cmd)
+	cmd.Flags().StringVar(&filter.WorkflowID, "workflow", "", "only runs of this workflow id")
+	cmd.Flags().StringVar(&filter.Status, "status", "", "only runs with this status (completed, failed, running, …)")
+	cmd.Flags().IntVar(&filter.Limit, "limit", 50, "at most this many runs")
+	cmd.Flags().StringVar(&output, "output", "text", "text or json")
+	cmd.AddCommand(newRunsShowCmd(f))
+	return cmd
+}
+
+func newRunsShowCmd(f *Factory) *cobra.Command {
+	var sf storeFlags
+	var output string
+	cmd := &cobra.Command{
+		Use:   "show RUN",
+		Short: "Show one run: its nodes, attempts, outputs and errors",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := sf.open()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			r, err := getRun(cmd.Context(), st, args[0])
+			if err != nil {
+				return err
+			}
+			attempts, err := st.Attempts(cmd.Context(), r.ID)
+			if err != nil {
+				return &ExitError{Code: ExitFailed, Err: err}
+			}
+			if output == "json" {
+				return json.NewEncoder(f.IO.Out).Encode(map[string]any{"run": r, "attempts": attempts})
+			}
+			w := f.IO.Out
+			fmt.Fprintf(w, "run       %s\nworkflow  %s (%s)\nfile      %s\nstatus    %s", r.ID, r.WorkflowID, r.WorkflowName, r.WorkflowFile, r.Status)
+			if r.ExitCode != nil {
+				fmt.Fprintf(w, " (exit %d)", *r.ExitCode)
+			}
+			fmt.Fprintf(w, "\nstarted   %s\n", r.StartedAt.Local().Format(time.RFC3339))
+			if !r.EndedAt.IsZero() {
+				fmt.Fprintf(w, "ended     %s (%s)\n", r.EndedAt.Local().Format(time.RFC3339), r.EndedAt.Sub(r.StartedAt).Round(time.Millisecond))
+			}
+			if r.Summary != "" {
+				fmt.Fprintf(w, "summary   %s\n", r.Summary)
+			}
+			fmt.Fprintf(w, "record    %s\n\n", r.LogPath)
+			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NODE\tTRY\tSTATUS\tDURATION\tDETAIL")
+			for _, a := range attempts {
+				try := "-"
+				if a.Attempt > 0 {
+					try = fmt.Sprint(a.Attempt)
+					if a.Iteration > 0 {
+						try += fmt.Sprintf(" (iter %d)", a.Iteration)
+					}
+				}
+				detail := a.Reason
+				if a.ErrorMessage != "" {
+					detail = a.ErrorCode + ": " + a.ErrorMessage
+				} else if len(a.Outputs) > 0 {
+					b, _ := json.Marshal(a.Outputs)
+					detail = "outputs " + string(b)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.NodeID, try, a.Status, time.Duration(a.DurationMS)*time.Millisecond, truncate(detail, 120))
+			}
+			return tw.Flush()
+		},
+	}
+	sf.add(cmd)
+	cmd.Flags().StringVar(&output, "output", "text", "text or json")
+	return cmd
+}
+
+func newLogsCmd(f *Factory) *cobra.Command {
+	var sf storeFlags
+	cmd := &cobra.Command{
+		Use:   "logs RUN [NODE]",
+		Short: "Print what a run's nodes printed (stdout and stderr, masked)",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := sf.open()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			r, err := getRun(cmd.Context(), st, args[0])
+			if err != nil {
+				return err
+			}
+			attempts, err := st.Attempts(cmd.Context(), r.ID)
+			if err != nil {
+				return &ExitError{Code: ExitFailed, Err: err}
+			}
+			found := false
+			for _, a := range attempts {
+				if len(args) == 2 && a.NodeID != args[1] {
+					continue
+				}
+				found = true
+				if a.Attempt == 0 {
+					continue
+				}
+				fmt.Fprintf(f.IO.Out, "── %s · attempt %d · %s\n", a.NodeID, a.Attempt, a.Status)
+				if a.Action != "" {
+					fmt.Fprintf(f.IO.Out, "$ %s\n", a.Action)
+				}
+				for _, part := range []string{a.Stdout, a.Stderr} {
+					if part = strings.TrimRight(part, "\n"); part != "" {
+						fmt.Fprintln(f.IO.Out, part)
+					}
+				}
+				if a.ErrorMessage != "" {
+					fmt.Fprintf(f.IO.Out, "error: %s: %s\n", a.ErrorCode, a.ErrorMessage)
+				}
+			}
+			if !found && len(args) == 2 {
+				return exitf(ExitUsage, "run %s has no node %q", r.ID, args[1])
+			}
+			return nil
+		},
+	}
+	sf.add(cmd)
+	return cmd
+}
+
+func newApproveCmd(f *Factory) *cobra.Command {
+	var sf storeFlags
+	var reject bool
+	var comment, choice string
+	cmd := &cobra.Command{
+		Use:   "approve RUN NODE",
+		Short: "Approve (or --reject) a human node a run is waiting on",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := sf.open()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			r, err := getRun(cmd.Context(), st, args[0])
+			if err != nil {
+				return err
+			}
+			d := store.Decision{Decision: firstNonEmpty(choice, "approve"), Comment: comment, By: currentUser()}
+			if reject {
+				d.Decision = "reject"
+			}
+			if err := st.SendApproval(cmd.Context(), r.ID, args[1], d); err != nil {
+				return &ExitError{Code: ExitFailed, Err: err}
+			}
+			fmt.Fprintf(f.IO.Out, "%s: %s recorded for %s\n", r.ID, d.Decision, args[1])
+			return nil
+		},
+	}
+	sf.add(cmd)
+	cmd.Flags().BoolVar(&reject, "reject", false, "reject instead of approving")
+	cmd.Flags().StringVar(&comment, "comment", "", "a comment recorded with the decision")
+	cmd.Flags().StringVar(&choice, "choice", "", "one of the node's options, when it has more than approve/reject")
+	return cmd
+}
+
+func newSignalCmd(f *Factory) *cobra.Command {
+	var sf storeFlags
+	var data string
+	cmd := &cobra.Command{
+		Use:   "signal RUN NAME",
+		Short: "Deliver a signal to a run waiting on an event edge or event node",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			payload := map[string]any{}
+			if data != "" {
+				if err := json.Unmarshal([]byte(data), &payload); err != nil {
+					return exitf(ExitUsage, "--data must be a JSON object: %v", err)
+				}
+			}
+			st, err := sf.open()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			r, err := getRun(cmd.Context(), st, args[0])
+			if err != nil {
+				return err
+			}
+			if err := st.SendSignal(cmd.Context(), r.ID, args[1], payload); err != nil {
+				return &ExitError{Code: ExitFailed, Err: err}
+			}
+			fmt.Fprintf(f.IO.Out, "%s: signal %q sent\n", r.ID, args[1])
+			return nil
+		},
+	}
+	sf.add(cmd)
+	cmd.Flags().StringVar(&data, "data", "", "JSON object delivered with the signal (event.data in conditions)")
+	return cmd
+}

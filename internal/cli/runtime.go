@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"github.com/osopdev/osop/internal/ast"
+	"github.com/osopdev/osop/internal/diag"
+	"github.com/osopdev/osop/internal/executor"
+	"github.com/osopdev/osop/internal/executor/all"
+	"github.com/osopdev/osop/internal/validate"
+)
+
+// registryChecker lets the validator ask executors about runtime
+// configuration, without validate importing them.
+// With warnOnly (osop validate) problems are warnings: the file is a
+// valid description even when it cannot run yet; osop run refuses them.
+type registryChecker struct {
+	r        *executor.Registry
+	warnOnly bool
+}
+
+func (c registryChecker) CheckNode(n *ast.Node) []validate.FieldProblem {
+	if c.warnOnly && n.Runtime == nil {
+		// A node with no runtime at all describes a step; the conformance
+		// level already says the workflow is not executable.
+		return nil
+	}
+	rt, _ := n.Runtime.Interface().(map[string]any)
+	if rt == nil {
+		rt = map[string]any{}
+	}
+	cfg := executor.NodeConfig{ID: n.ID.V, Type: n.Type.V, Runtime: rt}
+	for _, o := range n.Outputs {
+		cfg.Outputs = append(cfg.Outputs, o.Name)
+	}
+	var out []validate.FieldProblem
+	for _, p := range c.r.Check(cfg) {
+		sev := p.Severity
+		if c.warnOnly && sev == diag.Error {
+			sev = diag.Warning
+		}
+		out = append(out, validate.FieldProblem{Path: p.Path, Severity: sev, Summary: p.Summary, Detail: p.Detail})
+	}
+	return out
+}
+
+// registry returns the executors, built once per command.
+func (f *Factory) registry() *executor.Registry {
+	if f.reg == nil {
+		f.reg = all.Registry()
+	}
+	return f.reg
+}

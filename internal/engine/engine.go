@@ -1,0 +1,127 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"time"
+
+	"github.com/osopdev/osop/internal/ast"
+	"github.com/osopdev/osop/internal/executor"
+	"github.com/osopdev/osop/internal/run"
+	"github.com/osopdev/osop/internal/secret"
+)
+
+// Options configure a run.
+type Options struct {
+	Workflow *ast.Workflow
+	Registry *executor.Registry
+	RunID    run.ID
+	// Vars fill {{NAME}} templates (osop run --var).
+	Vars map[string]string
+	// Inputs are the workflow inputs, typed, defaults applied.
+	Inputs map[string]any
+	// Secrets fill ${secrets.NAME}; their values are masked everywhere.
+	Secrets map[string]string
+	// Env is the environment the run sees (${env.X}, and the base of every
+	// process's environment).
+	Env map[string]string
+	// Builtins are GIT_SHA, GIT_BRANCH, RUN_ID, TIMESTAMP, WORKFLOW_ID.
+	Builtins map[string]string
+	Workdir  string
+	// MaxParallel bounds the nodes running at once; 0 means CPUs × 4.
+	MaxParallel int
+	// FailFast cancels running nodes when a failure is not handled.
+	FailFast bool
+	Approver executor.Approver
+	// Signals delivers signals for event edges and event nodes.
+	Signals SignalSource
+	// Stream, when set, returns a writer that receives a node's output
+	// live (stderr says which stream), or nil for none.
+	Stream func(node string, stderr bool) io.Writer
+	// Sink receives every event, in order, from the scheduler goroutine.
+	// Secrets are already masked.
+	Sink func(run.Event)
+	// Masker hides secret values; the engine adds Secrets to it.
+	Masker *secret.Masker
+	// Resume holds what an earlier run of the same workflow finished:
+	// those nodes are not run again and their outputs are reused.
+	Resume map[string]Prior
+	// AllowPrompt says whether a person can answer prompts on a terminal.
+	AllowPrompt bool
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Prior is a node's result from an earlier run, for resume.
+type Prior struct {
+	Status   run.Status
+	Outputs  map[string]any
+	Attempts int
+}
+
+// SignalSource delivers named signals to a run.
+type SignalSource interface {
+	// Wait blocks until a signal of that name arrives for the run, and
+	// returns its data.
+	Wait(ctx context.Context, runID run.ID, name string) (map[string]any, error)
+}
+
+// Result is how a run ended.
+type Result struct {
+	Status run.Status // Completed, Failed, TimedOut or Cancelled
+	// Recovered is set when the run completed only because a fallback,
+	// error or timeout edge handled a failure.
+	Recovered bool
+	// Failures names the failures nothing handled.
+	Failures []string
+	Nodes    map[string]NodeResult
+	Started  time.Time
+	Ended    time.Time
+}
+
+// NodeResult is a node's final state.
+type NodeResult struct {
+	Status   run.Status
+	Reason   string
+	Attempts int
+	Outputs  map[string]any
+}
+
+// ErrInvalidOptions reports a run that cannot start.
+var ErrInvalidOptions = errors.New("invalid run options")
+
+// Run executes the workflow and returns how it ended. It returns an error
+// only when the run cannot start; node failures are in the Result.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	if opts.Workflow == nil || opts.Registry == nil {
+		return nil, fmt.Errorf("%w: a workflow and a registry are required", ErrInvalidOptions)
+	}
+	if opts.MaxParallel <= 0 {
+		opts.MaxParallel = runtime.NumCPU() * 4
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Masker == nil {
+		opts.Masker = &secret.Masker{}
+	}
+	for _, v := range opts.Secrets {
+		opts.Masker.Add(v)
+	}
+	s, err := newScheduler(opts)
+	if err != nil {
+		return nil, err
+	}
+	return s.run(ctx), nil
+}
+
+func newMasker(secrets map[string]string) *secret.Masker {
+	m := &secret.Masker{}
+	for _, v := range secrets {
+		m.Add(v)
+	}
+	return m
+}

@@ -1,0 +1,280 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/osopdev/osop/internal/ast"
+	"github.com/osopdev/osop/internal/executor"
+	"github.com/osopdev/osop/internal/run"
+)
+
+// captureLimit bounds the stdout and stderr kept per attempt (the tail).
+const captureLimit = 64 << 10
+
+// job is what a worker needs to run one node; it is built by the
+// scheduler and not shared.
+type job struct {
+	index     int
+	node      *ast.Node
+	iteration int
+	item      any // the for_each item, when there is one
+	itemVar   string
+	base      int // attempt numbers continue from here (resume)
+	retry     *ast.Retry
+	timeout   time.Duration
+}
+
+func (s *scheduler) start(i int) {
+	n := s.nodes[i]
+	n.started = s.now()
+	s.setStatus(i, run.Running)
+	j := &job{index: i, node: n.n, iteration: n.iteration, retry: n.n.Retry, base: n.base}
+	if j.retry == nil {
+		j.retry = s.w.Retry
+	}
+	if n.n.Timeout != nil {
+		j.timeout = n.n.Timeout.D
+	}
+	if n.items != nil && n.iteration < len(n.items) {
+		j.item, j.itemVar = n.items[n.iteration], n.itemVar
+	}
+	s.running++
+	go s.work(j)
+}
+
+// work runs a node's attempts and reports to the scheduler.
+func (s *scheduler) work(j *job) {
+	report := func(m message) {
+		m.node, m.iteration = j.index, j.iteration
+		if m.attempt > 0 {
+			m.attempt += j.base
+		}
+		s.results <- m
+	}
+	ex, ok := s.opts.Registry.New(j.node.Type.V)
+	if !ok {
+		report(message{kind: msgDone, attempt: 1, err: executor.Errorf(run.CodeNoExecutor, false,
+			"no executor for node type %q", j.node.Type.V)})
+		return
+	}
+	if err := s.gate(j, report); err != nil {
+		report(message{kind: msgDone, attempt: 1, err: err})
+		return
+	}
+	attempts := 1
+	if j.retry != nil && j.retry.MaxAttempts > 1 {
+		attempts = j.retry.MaxAttempts
+	}
+	for attempt := 1; ; attempt++ {
+		req, out, errb := s.request(j, attempt)
+		action := ""
+		if d, ok := ex.(executor.Describer); ok {
+			action, _ = d.Describe(req)
+		}
+		report(message{kind: msgStarted, attempt: attempt, action: action})
+		began := time.Now()
+		outputs, err := s.attempt(ex, req, j)
+		m := message{attempt: attempt, outputs: outputs, err: err, stdout: out.String(), stderr: errb.String(), took: time.Since(began)}
+		if err == nil || attempt >= attempts || !s.retryable(j, err) || s.ctx.Err() != nil {
+			m.kind = msgDone
+			report(m)
+			return
+		}
+		m.kind, m.delay = msgRetrying, s.backoff(j.retry, attempt)
+		report(m)
+		select {
+		case <-time.After(m.delay):
+		case <-s.ctx.Done():
+			report(message{kind: msgDone, attempt: attempt, outputs: outputs, err: err})
+			return
+		}
+	}
+}
+
+// attempt runs one attempt under the node's timeout and checks its
+// declared outputs.
+func (s *scheduler) attempt(ex executor.Executor, req *executor.Request, j *job) (map[string]any, error) {
+	ctx := s.ctx
+	if j.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, j.timeout, &TimeoutError{What: "node " + j.node.ID.V, Limit: j.timeout})
+		defer cancel()
+	}
+	res, err := ex.Execute(ctx, req)
+	if err != nil {
+		var ee *executor.Error
+		if ctx.Err() != nil && !errors.As(err, &ee) {
+			err = &executor.Error{Code: codeOf(ctx), Retryable: codeOf(ctx) == run.CodeTimeout, Message: context.Cause(ctx).Error(), Err: err}
+		}
+		var outputs map[string]any
+		if errors.As(err, &ee) {
+			outputs = typed(j.node, ee.Outputs)
+		}
+		return outputs, err
+	}
+	outputs := map[string]any{}
+	if res != nil && res.Outputs != nil {
+		outputs = typed(j.node, res.Outputs)
+	}
+	var missing []string
+	for _, o := range j.node.Outputs {
+		if _, ok := outputs[o.Name]; !ok {
+			missing = append(missing, o.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return outputs, &executor.Error{Code: run.CodeMissingOut, Outputs: outputs,
+			Message: fmt.Sprintf("declared output %s not produced: a command sets it by writing %s=value to $OSOP_OUTPUT",
+				strings.Join(missing, ", "), missing[0])}
+	}
+	return outputs, nil
+}
+
+func codeOf(ctx context.Context) string {
+	if isTimeout(context.Cause(ctx)) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return run.CodeTimeout
+	}
+	return run.CodeCancelled
+}
+
+// typed converts string outputs to the type their declaration gives, so
+// conditions compare numbers as numbers.
+func typed(n *ast.Node, out map[string]any) map[string]any {
+	if out == nil {
+		return nil
+	}
+	for _, p := range n.Outputs {
+		s, ok := out[p.Name].(string)
+		if !ok {
+			continue
+		}
+		switch p.Type {
+		case "integer":
+			if v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil {
+				out[p.Name] = v
+			}
+		case "number":
+			if v, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+				out[p.Name] = v
+			}
+		case "boolean":
+			if v, err := strconv.ParseBool(strings.TrimSpace(s)); err == nil {
+				out[p.Name] = v
+			}
+		case "object", "array":
+			var v any
+			if json.Unmarshal([]byte(s), &v) == nil {
+				out[p.Name] = v
+			}
+		}
+	}
+	return out
+}
+
+// retryable decides whether a failed attempt is tried again: the error
+// must be retryable, and, when the policy lists retryable_errors, be one
+// of them.
+func (s *scheduler) retryable(j *job, err error) bool {
+	code, retry := executor.Classify(err)
+	if !retry || j.retry == nil {
+		return false
+	}
+	if len(j.retry.RetryableErrors) == 0 {
+		return true
+	}
+	for _, want := range j.retry.RetryableErrors {
+		w := strings.ToUpper(want)
+		if w == code || (w == "5XX" && code == run.CodeHTTP5xx) || (w == "4XX" && code == run.CodeHTTP4xx) ||
+			(w == "CONNECTION_ERROR" && code == run.CodeConnection) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scheduler) backoff(r *ast.Retry, attempt int) time.Duration {
+	if r == nil {
+		return 0
+	}
+	d := r.Backoff.Delay(attempt)
+	if r.Jitter && d > 0 {
+		d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+	}
+	return d
+}
+
+// gate asks for approval before a node with a required approval_gate
+// runs (human nodes ask as their work).
+func (s *scheduler) gate(j *job, report func(message)) error {
+	a := j.node.Approval
+	if a == nil || !a.Required || j.node.Type.V == "human" {
+		return nil
+	}
+	if s.opts.Approver == nil {
+		return executor.Errorf(run.CodeConfig, false, "node %q needs approval and nobody can give it in this run", j.node.ID.V)
+	}
+	report(message{kind: msgWaiting, attempt: 1, action: "waiting for approval"})
+	ctx := s.ctx
+	if a.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, a.Timeout, &TimeoutError{What: "approval of " + j.node.ID.V, Limit: a.Timeout})
+		defer cancel()
+	}
+	d, err := s.opts.Approver.Approve(ctx, executor.ApprovalRequest{
+		RunID: string(s.opts.RunID), NodeID: j.node.ID.V, Prompt: "Run " + j.node.ID.V + ": " + j.node.Summary() + "?",
+		Options: []string{"approve", "reject"}, Approvers: a.Approvers,
+	})
+	if err != nil {
+		return err
+	}
+	if rejected(d.Choice) {
+		return executor.Errorf(run.CodeRejected, false, "approval for %s rejected by %s %s", j.node.ID.V, d.By, d.Comment)
+	}
+	return nil
+}
+
+func rejected(choice string) bool {
+	switch strings.ToLower(choice) {
+	case "reject", "rejected", "deny", "denied", "no":
+		return true
+	}
+	return false
+}
+
+// tail keeps the last n bytes written to it; safe for the concurrent
+// writes of a process's stdout and stderr copiers.
+type tail struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	n   int
+	cut bool
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf.Write(p)
+	if over := t.buf.Len() - t.n; over > 0 {
+		t.buf.Next(over)
+		t.cut = true
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.cut {
+		return "…" + t.buf.String()
+	}
+	return t.buf.String()
+}

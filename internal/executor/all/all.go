@@ -1,0 +1,24 @@
+// Package all registers osop's standard executors.
+package all
+
+import (
+	"github.com/osopdev/osop/internal/executor"
+	"github.com/osopdev/osop/internal/executor/approval"
+	"github.com/osopdev/osop/internal/executor/data"
+	"github.com/osopdev/osop/internal/executor/httpcall"
+	"github.com/osopdev/osop/internal/executor/shell"
+	"github.com/osopdev/osop/internal/executor/system"
+	"github.com/osopdev/osop/internal/executor/unavailable"
+)
+
+// Registry returns a registry with every standard executor.
+func Registry() *executor.Registry {
+	r := executor.NewRegistry()
+	shell.Register(r)
+	httpcall.Register(r)
+	approval.Register(r)
+	data.Register(r)
+	system.Register(r)
+	unavailable.Register(r, "docker", "infra", "agent", "mcp", "db")
+	return r
+}

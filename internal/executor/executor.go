@@ -1,0 +1,200 @@
+// Package executor defines how osop runs one node: the [Executor]
+// interface, the [Registry] of executors by node type, and the
+// [Request]/[Result] they exchange with the engine.
+//
+// Lifecycle of an executor, for each node attempt:
+//
+//  1. New: a fresh value from the registry, with no side effects.
+//  2. Check (optional, [Checker]): the node's runtime configuration is
+//     checked; `osop validate` runs this too.
+//  3. Describe (optional, [Describer]): for --dry-run, the exact action
+//     (argv, URL, files) with templates resolved where they can be.
+//  4. Execute, once per attempt. Writes only to req.Stdout and req.Stderr.
+//
+// Executors never import engine, store or server.
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/osopdev/osop/internal/diag"
+	"github.com/osopdev/osop/internal/run"
+)
+
+// Executor runs one attempt of one node.
+type Executor interface {
+	Execute(ctx context.Context, req *Request) (*Result, error)
+}
+
+// Checker is implemented by executors that can check a node's runtime
+// configuration before anything runs.
+type Checker interface {
+	Check(node NodeConfig) []Problem
+}
+
+// Describer is implemented by executors that can say exactly what they
+// would run, for --dry-run.
+type Describer interface {
+	Describe(req *Request) (string, error)
+}
+
+// NodeConfig is what an executor sees of a node when checking it.
+type NodeConfig struct {
+	ID      string
+	Type    string
+	Runtime map[string]any
+	Outputs []string
+}
+
+// Problem is a configuration problem at a field path such as
+// ["runtime", "method"].
+type Problem struct {
+	Path     []string
+	Severity diag.Severity
+	Summary  string
+	Detail   string
+}
+
+// Request is everything an executor needs for one attempt.
+type Request struct {
+	RunID     run.ID
+	NodeID    string
+	NodeType  string
+	Purpose   string
+	Attempt   int
+	Iteration int
+	// Runtime is the node's runtime map as written: templates are not yet
+	// expanded. Use Expand or ExpandShell on each string that is used.
+	Runtime map[string]any
+	// Inputs are the values of the node's declared inputs.
+	Inputs map[string]any
+	// Outputs lists the node's declared output names, in order.
+	Outputs []string
+	Timeout time.Duration
+	Workdir string
+	// Env is the environment for processes the node starts.
+	Env []string
+	// Expand resolves {{…}} and ${…} references in s.
+	Expand func(s string) (string, error)
+	// ExpandShell resolves references in a shell command, quoting each
+	// value for where it stands (unquoted, in "…" or in '…'), unless the
+	// node sets runtime.raw.
+	ExpandShell func(s string) (string, error)
+	// Mask hides secret values in text meant for people.
+	Mask   func(s string) string
+	Stdout io.Writer
+	Stderr io.Writer
+	// Eval evaluates a CEL expression in the run's context, for data
+	// transforms.
+	Eval func(expr string) (any, error)
+	// WaitSignal blocks until a signal of that name is delivered to the
+	// run (`osop signal RUN NAME`), and returns its data.
+	WaitSignal func(ctx context.Context, name string) (map[string]any, error)
+	// Approver decides approvals for human nodes.
+	Approver Approver
+	// AllowPrompt is false when no person can answer on this terminal.
+	AllowPrompt bool
+}
+
+// Result is what an attempt produced.
+type Result struct {
+	Outputs map[string]any
+}
+
+// Error is a failed attempt, classified for retries, error edges and the
+// log. Outputs may hold what the attempt produced before it failed (an
+// HTTP response, say), so conditions can still read it.
+type Error struct {
+	Code      string
+	Message   string
+	Retryable bool
+	Outputs   map[string]any
+	Err       error
+}
+
+func (e *Error) Error() string { return e.Message }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns a classified error.
+func Errorf(code string, retryable bool, format string, args ...any) *Error {
+	err := fmt.Errorf(format, args...)
+	return &Error{Code: code, Message: err.Error(), Retryable: retryable, Err: errors.Unwrap(err)}
+}
+
+// Classify returns the code and retryability of any error: an *Error's
+// own, a deadline's TIMEOUT, a cancellation's CANCELLED.
+func Classify(err error) (code string, retryable bool) {
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+		return e.Code, e.Retryable
+	case errors.Is(err, context.DeadlineExceeded):
+		return run.CodeTimeout, true
+	case errors.Is(err, context.Canceled):
+		return run.CodeCancelled, false
+	}
+	return run.CodeUnclassified, true
+}
+
+// Info registers an executor for a node type.
+type Info struct {
+	Type string
+	New  func() Executor
+}
+
+// Registry maps node types to executors.
+type Registry struct {
+	infos map[string]Info
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{infos: map[string]Info{}} }
+
+// Register adds an executor. It panics on an empty or duplicate type: both
+// are programming errors.
+func (r *Registry) Register(info Info) {
+	if info.Type == "" || info.New == nil {
+		panic("executor: Register needs a type and a constructor")
+	}
+	if _, dup := r.infos[info.Type]; dup {
+		panic("executor: type registered twice: " + info.Type)
+	}
+	r.infos[info.Type] = info
+}
+
+// New returns a fresh executor for a node type.
+func (r *Registry) New(nodeType string) (Executor, bool) {
+	info, ok := r.infos[nodeType]
+	if !ok {
+		return nil, false
+	}
+	return info.New(), true
+}
+
+// Types returns the registered types, sorted.
+func (r *Registry) Types() []string {
+	out := make([]string, 0, len(r.infos))
+	for t := range r.infos {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Check runs the registered executor's configuration check on a node, if
+// it has one.
+func (r *Registry) Check(n NodeConfig) []Problem {
+	e, ok := r.New(n.Type)
+	if !ok {
+		return nil
+	}
+	if c, ok := e.(Checker); ok {
+		return c.Check(n)
+	}
+	return nil
+}

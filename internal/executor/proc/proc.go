@@ -1,0 +1,106 @@
+// Package proc starts the programs nodes run, each in a process group of
+// its own, so that a timeout or a cancellation stops the whole group
+// (SIGTERM, then SIGKILL after a grace period) and nothing a node started
+// outlives it. Executors for cli, docker, kubectl, helm and terraform use
+// it.
+//
+// It imports only the standard library (and executor's error codes).
+package proc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"github.com/osopdev/osop/internal/executor"
+	"github.com/osopdev/osop/internal/run"
+)
+
+// Grace is how long a cancelled process group has between SIGTERM and
+// SIGKILL.
+var Grace = 5 * time.Second
+
+// Spec is a program to run.
+type Spec struct {
+	Argv   []string
+	Dir    string
+	Env    []string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// Run runs the program until it exits or ctx ends, and returns its exit
+// code. A context that ends kills the process group and returns an error
+// wrapping the context's cause (a timeout or a cancellation); a program
+// that cannot start is a CONFIG error.
+func Run(ctx context.Context, s Spec) (int, error) {
+	if len(s.Argv) == 0 {
+		return -1, executor.Errorf(run.CodeConfig, false, "nothing to run: the command is empty")
+	}
+	cmd := exec.Command(s.Argv[0], s.Argv[1:]...)
+	cmd.Dir, cmd.Env = s.Dir, s.Env
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = s.Stdin, s.Stdout, s.Stderr
+	// Its own process group, so signals reach everything it starts; and
+	// if osop itself is killed, the kernel kills the direct child.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		code := run.CodeConfig
+		if errors.Is(err, exec.ErrNotFound) {
+			return -1, executor.Errorf(code, false, "cannot run %s: not found on PATH", s.Argv[0])
+		}
+		return -1, executor.Errorf(code, false, "cannot run %s: %v", s.Argv[0], err)
+	}
+	pgid := cmd.Process.Pid
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		select {
+		case <-done:
+		case <-ctx.Done():
+			_ = syscall.Kill(-pgid, syscall.SIGTERM) // the group may be gone already
+			select {
+			case <-done:
+			case <-time.After(Grace):
+				_ = syscall.Kill(-pgid, syscall.SIGKILL)
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(done)
+	<-stopped
+	// Whatever the program left running in its group (a `sleep &`) goes
+	// with it.
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	if ctx.Err() != nil {
+		cause := context.Cause(ctx)
+		code := run.CodeCancelled
+		if errors.Is(cause, context.DeadlineExceeded) || isTimeout(cause) {
+			code = run.CodeTimeout
+		}
+		why := cause.Error()
+		if errors.Is(cause, context.Canceled) {
+			why = "the run was cancelled"
+		}
+		return -1, &executor.Error{Code: code, Message: fmt.Sprintf("stopped: %s", why),
+			Retryable: code == run.CodeTimeout, Err: cause}
+	}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode(), nil
+	}
+	if err != nil {
+		return -1, executor.Errorf(run.CodeUnclassified, true, "%s: %v", s.Argv[0], err)
+	}
+	return 0, nil
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}

@@ -1,0 +1,323 @@
+// Package shell runs cli, cicd and git nodes: a command through a shell
+// (runtime.command as a string) or directly (as a list), in the node's
+// working directory and environment, in a process group of its own.
+//
+// A command sets outputs by writing name=value lines (or name<<EOF
+// heredocs) to the file named by $OSOP_OUTPUT; runtime.output_mapping maps
+// fields of JSON printed on stdout. Every attempt also outputs exit_code.
+package shell
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/osopdev/osop/internal/diag"
+	"github.com/osopdev/osop/internal/executor"
+	"github.com/osopdev/osop/internal/executor/proc"
+	"github.com/osopdev/osop/internal/jsonpath"
+	"github.com/osopdev/osop/internal/run"
+)
+
+// Register adds the executor for cli, cicd and git nodes.
+func Register(r *executor.Registry) {
+	for _, t := range []string{"cli", "cicd", "git"} {
+		r.Register(executor.Info{Type: t, New: func() executor.Executor { return &Command{} }})
+	}
+}
+
+// Command runs a node's command.
+type Command struct{}
+
+var (
+	_ executor.Checker   = (*Command)(nil)
+	_ executor.Describer = (*Command)(nil)
+)
+
+// stdoutLimit bounds the stdout kept for output_mapping.
+const stdoutLimit = 4 << 20
+
+// Check reports a missing or malformed command.
+func (c *Command) Check(n executor.NodeConfig) []executor.Problem {
+	var ps []executor.Problem
+	bad := func(path, summary, detail string) {
+		ps = append(ps, executor.Problem{Path: strings.Split(path, "."), Severity: diag.Error, Summary: summary, Detail: detail})
+	}
+	switch cmd := n.Runtime["command"].(type) {
+	case nil:
+		bad("runtime", fmt.Sprintf("a %s node needs runtime.command", n.Type), "add command: \"…\" (run by the shell) or command: [prog, arg, …] (run directly)")
+	case string:
+		if strings.TrimSpace(cmd) == "" {
+			bad("runtime.command", "the command is empty", "")
+		}
+	case []any:
+		if len(cmd) == 0 {
+			bad("runtime.command", "the command list is empty", "")
+		}
+	default:
+		bad("runtime.command", "command must be a string or a list", "")
+	}
+	if sc, ok := n.Runtime["success_codes"]; ok {
+		if _, err := successCodes(sc); err != nil {
+			bad("runtime.success_codes", err.Error(), "write success_codes: [0, 2]")
+		}
+	}
+	for _, k := range []string{"environment", "env"} {
+		if v, ok := n.Runtime[k]; ok {
+			if _, isMap := v.(map[string]any); !isMap {
+				bad("runtime."+k, k+" must be a map of NAME: value", "")
+			}
+		}
+	}
+	return ps
+}
+
+// argv builds the program and arguments, resolving templates.
+func (c *Command) argv(req *executor.Request) ([]string, error) {
+	switch cmd := req.Runtime["command"].(type) {
+	case string:
+		expanded, err := req.ExpandShell(cmd)
+		if err != nil {
+			return nil, err
+		}
+		return append(shellFor(req.Runtime), expanded), nil
+	case []any:
+		argv := make([]string, len(cmd))
+		for i, a := range cmd {
+			s, err := req.Expand(fmt.Sprint(a))
+			if err != nil {
+				return nil, err
+			}
+			argv[i] = s
+		}
+		return argv, nil
+	}
+	return nil, executor.Errorf(run.CodeConfig, false, "node %q has no runtime.command", req.NodeID)
+}
+
+// shellFor returns the shell invocation: runtime.shell, else bash when
+// installed, else sh. bash runs with -e -o pipefail, so a failing step of
+// a pipeline fails the node.
+func shellFor(rt map[string]any) []string {
+	sh, _ := rt["shell"].(string)
+	if sh == "" {
+		if _, err := exec.LookPath("bash"); err == nil {
+			sh = "bash"
+		} else {
+			sh = "sh"
+		}
+	}
+	switch filepath.Base(sh) {
+	case "bash":
+		return []string{sh, "--noprofile", "--norc", "-eo", "pipefail", "-c"}
+	case "sh", "dash", "zsh", "ksh":
+		return []string{sh, "-e", "-c"}
+	case "pwsh", "powershell":
+		return []string{sh, "-NoProfile", "-Command"}
+	case "python", "python3":
+		return []string{sh, "-c"}
+	}
+	return []string{sh, "-c"}
+}
+
+// Describe shows the exact command line.
+func (c *Command) Describe(req *executor.Request) (string, error) {
+	argv, err := c.argv(req)
+	if err != nil {
+		return "", err
+	}
+	dir, _ := c.dir(req)
+	s := quoteArgv(argv)
+	if dir != req.Workdir {
+		s += "  (in " + dir + ")"
+	}
+	return s, nil
+}
+
+func quoteArgv(argv []string) string {
+	parts := make([]string, len(argv))
+	for i, a := range argv {
+		parts[i] = a
+		if strings.ContainsAny(a, " \t\n'\"$`\\;&|<>*?()") || a == "" {
+			parts[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func (c *Command) dir(req *executor.Request) (string, error) {
+	d, _ := req.Runtime["working_directory"].(string)
+	if d == "" {
+		d, _ = req.Runtime["working_dir"].(string)
+	}
+	if d == "" {
+		return req.Workdir, nil
+	}
+	d, err := req.Expand(d)
+	if err != nil {
+		return "", err
+	}
+	if !filepath.IsAbs(d) {
+		d = filepath.Join(req.Workdir, d)
+	}
+	return d, nil
+}
+
+// Execute runs the command once.
+func (c *Command) Execute(ctx context.Context, req *executor.Request) (*executor.Result, error) {
+	argv, err := c.argv(req)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := c.dir(req)
+	if err != nil {
+		return nil, err
+	}
+	outFile, err := os.CreateTemp("", "osop-output-*")
+	if err != nil {
+		return nil, fmt.Errorf("output file: %w", err)
+	}
+	outFile.Close()
+	defer os.Remove(outFile.Name())
+	env, err := c.env(req, outFile.Name())
+	if err != nil {
+		return nil, err
+	}
+	var stdout bytes.Buffer
+	code, err := proc.Run(ctx, proc.Spec{
+		Argv: argv, Dir: dir, Env: env,
+		Stdout: io.MultiWriter(req.Stdout, &limitWriter{w: &stdout, n: stdoutLimit}),
+		Stderr: req.Stderr,
+	})
+	if err != nil {
+		return nil, err
+	}
+	outputs, perr := c.outputs(req, outFile.Name(), stdout.Bytes())
+	if outputs == nil {
+		outputs = map[string]any{}
+	}
+	outputs["exit_code"] = code
+	ok, serr := successCodes(req.Runtime["success_codes"])
+	if serr != nil {
+		return nil, executor.Errorf(run.CodeConfig, false, "runtime.success_codes: %v", serr)
+	}
+	if !ok[code] {
+		return nil, &executor.Error{Code: run.CodeExit, Retryable: true, Outputs: outputs,
+			Message: fmt.Sprintf("command exited with status %d", code)}
+	}
+	if perr != nil {
+		return nil, &executor.Error{Code: run.CodeMissingOut, Message: perr.Error(), Outputs: outputs}
+	}
+	return &executor.Result{Outputs: outputs}, nil
+}
+
+func (c *Command) env(req *executor.Request, outFile string) ([]string, error) {
+	env := append([]string(nil), req.Env...)
+	env = append(env, "OSOP_OUTPUT="+outFile, "OSOP_RUN_ID="+string(req.RunID), "OSOP_NODE_ID="+req.NodeID,
+		"OSOP_ATTEMPT="+strconv.Itoa(req.Attempt))
+	for _, key := range []string{"environment", "env"} {
+		m, _ := req.Runtime[key].(map[string]any)
+		names := make([]string, 0, len(m))
+		for k := range m {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			v, err := req.Expand(scalar(m[k]))
+			if err != nil {
+				return nil, err
+			}
+			env = append(env, k+"="+v)
+		}
+	}
+	return env, nil
+}
+
+// outputs reads $OSOP_OUTPUT and the output_mapping of JSON on stdout.
+func (c *Command) outputs(req *executor.Request, file string, stdout []byte) (map[string]any, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out, err := parseOutputs(f)
+	if err != nil {
+		return out, err
+	}
+	mapping, _ := req.Runtime["output_mapping"].(map[string]any)
+	if len(mapping) == 0 {
+		return out, nil
+	}
+	var doc any
+	if err := json.Unmarshal(bytes.TrimSpace(stdout), &doc); err != nil {
+		return out, fmt.Errorf("output_mapping needs JSON on stdout: %v", err)
+	}
+	for name, expr := range mapping {
+		path, _ := expr.(string)
+		v, err := jsonpath.Get(doc, path)
+		if err != nil {
+			return out, fmt.Errorf("output_mapping %s: %v", name, err)
+		}
+		out[name] = v
+	}
+	return out, nil
+}
+
+func scalar(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+func successCodes(v any) (map[int]bool, error) {
+	ok := map[int]bool{}
+	list, isList := v.([]any)
+	if v == nil {
+		return map[int]bool{0: true}, nil
+	}
+	if !isList {
+		list = []any{v}
+	}
+	for _, x := range list {
+		switch n := x.(type) {
+		case int64:
+			ok[int(n)] = true
+		case float64:
+			ok[int(n)] = true
+		case int:
+			ok[n] = true
+		default:
+			return nil, fmt.Errorf("success code %v is not a number", x)
+		}
+	}
+	return ok, nil
+}
+
+// limitWriter keeps the first n bytes and drops the rest.
+type limitWriter struct {
+	w io.Writer
+	n int
+}
+
+func (l *limitWriter) Write(p []byte) (int, error) {
+	if l.n > 0 {
+		k := min(len(p), l.n)
+		if _, err := l.w.Write(p[:k]); err != nil {
+			return 0, err
+		}
+		l.n -= k
+	}
+	return len(p), nil
+}

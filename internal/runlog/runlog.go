@@ -1,0 +1,366 @@
+// Package runlog writes a run's execution record, the .osoplog.yaml of the
+// OSOP specification: the run (id, workflow, hash, mode, status, trigger,
+// times, runtime) and one node record per attempt, with outputs (each
+// truncated at 4 KiB) and errors {code, message}.
+//
+// The file is rewritten atomically (temporary file, fsync, rename) after
+// state changes, from a goroutine of its own that coalesces bursts, so a
+// crash leaves a readable record and a large run does not spend its time
+// rewriting it.
+//
+// It imports run and the YAML library.
+package runlog
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/osopdev/osop/internal/run"
+)
+
+// outputLimit truncates each output value in the record.
+const outputLimit = 4 << 10
+
+// Header describes the run.
+type Header struct {
+	RunID           run.ID
+	WorkflowID      string
+	WorkflowVersion string
+	WorkflowHash    string
+	WorkflowFile    string
+	DryRun          bool
+	Actor           string
+	Started         time.Time
+	OsopVersion     string
+	Platform        string
+	Inputs          map[string]any
+}
+
+// Record is one node record.
+type Record struct {
+	NodeID     string         `yaml:"node_id"`
+	NodeType   string         `yaml:"node_type,omitempty"`
+	Attempt    int            `yaml:"attempt,omitempty"`
+	Iteration  int            `yaml:"iteration,omitempty"`
+	Status     string         `yaml:"status"`
+	StartedAt  string         `yaml:"started_at,omitempty"`
+	EndedAt    string         `yaml:"ended_at,omitempty"`
+	DurationMS *int64         `yaml:"duration_ms,omitempty"`
+	Action     string         `yaml:"action,omitempty"`
+	Outputs    map[string]any `yaml:"outputs,omitempty"`
+	Error      *Error         `yaml:"error,omitempty"`
+	Reason     string         `yaml:"reason,omitempty"`
+}
+
+// Error is a failed attempt's error.
+type Error struct {
+	Code    string `yaml:"code"`
+	Message string `yaml:"message"`
+}
+
+// document is the file's layout; field order is the order written.
+type document struct {
+	Version       string            `yaml:"osoplog_version"`
+	RunID         string            `yaml:"run_id"`
+	WorkflowID    string            `yaml:"workflow_id"`
+	WorkflowVer   string            `yaml:"workflow_version,omitempty"`
+	WorkflowHash  string            `yaml:"workflow_hash,omitempty"`
+	WorkflowFile  string            `yaml:"workflow_file,omitempty"`
+	Mode          string            `yaml:"mode"`
+	Status        string            `yaml:"status"`
+	Trigger       map[string]string `yaml:"trigger"`
+	StartedAt     string            `yaml:"started_at"`
+	EndedAt       string            `yaml:"ended_at,omitempty"`
+	DurationMS    *int64            `yaml:"duration_ms,omitempty"`
+	Runtime       map[string]string `yaml:"runtime"`
+	Inputs        map[string]any    `yaml:"inputs,omitempty"`
+	NodeRecords   []*Record         `yaml:"node_records"`
+	ResultSummary string            `yaml:"result_summary,omitempty"`
+}
+
+// Log builds and writes one run's record.
+type Log struct {
+	path string
+
+	mu      sync.Mutex
+	doc     document
+	index   map[recKey]*Record
+	dirty   bool
+	closing bool
+	err     error
+	wake    chan struct{}
+	done    chan struct{}
+}
+
+type recKey struct {
+	node               string
+	iteration, attempt int
+}
+
+// Open starts a log at path with the records an earlier part of the run
+// wrote (for resume), and writes it once.
+func Open(path string, h Header, earlier []*Record) (*Log, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("runlog: %w", err)
+	}
+	mode := "live"
+	if h.DryRun {
+		mode = "dry_run"
+	}
+	l := &Log{path: path, index: map[recKey]*Record{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	l.doc = document{
+		Version: "1.0", RunID: string(h.RunID), WorkflowID: h.WorkflowID, WorkflowVer: h.WorkflowVersion,
+		WorkflowHash: h.WorkflowHash, WorkflowFile: h.WorkflowFile, Mode: mode, Status: string(run.Running),
+		Trigger:   map[string]string{"type": "manual", "actor": h.Actor, "timestamp": stamp(h.Started), "source": "osop run"},
+		StartedAt: stamp(h.Started),
+		Runtime:   map[string]string{"agent": "osop", "version": h.OsopVersion, "platform": h.Platform, "source": "executor"},
+		Inputs:    h.Inputs,
+	}
+	for _, r := range earlier {
+		l.add(r)
+	}
+	if err := l.write(); err != nil {
+		return nil, err
+	}
+	go l.loop()
+	return l, nil
+}
+
+// Path is where the record is written.
+func (l *Log) Path() string { return l.path }
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func (l *Log) add(r *Record) {
+	k := recKey{r.NodeID, r.Iteration, r.Attempt}
+	if prev, ok := l.index[k]; ok {
+		if r.StartedAt == "" {
+			r.StartedAt = prev.StartedAt
+		}
+		if r.Action == "" {
+			r.Action = prev.Action
+		}
+		*prev = *r
+		return
+	}
+	l.index[k] = r
+	l.doc.NodeRecords = append(l.doc.NodeRecords, r)
+}
+
+// Record takes one event of the run.
+func (l *Log) Record(e run.Event) {
+	var r *Record
+	switch e.Kind {
+	case run.NodeStarted, run.NodeWaiting:
+		if e.Node == "" {
+			return
+		}
+		r = &Record{NodeID: e.Node, NodeType: e.Type, Attempt: max(e.Attempt, 1), Iteration: e.Iteration,
+			Status: logStatus(run.Running), StartedAt: stamp(e.Time), Action: e.Action}
+	case run.NodeRetrying, run.NodeFinished:
+		d := e.Duration.Milliseconds()
+		r = &Record{NodeID: e.Node, NodeType: e.Type, Attempt: max(e.Attempt, 1), Iteration: e.Iteration,
+			Status: logStatus(e.Status), EndedAt: stamp(e.Time), Outputs: truncated(e.Outputs)}
+		r.DurationMS = &d
+		if e.Code != "" {
+			r.Error = &Error{Code: e.Code, Message: e.Message}
+		}
+	case run.NodeSkipped:
+		if e.Extra["resumed"] == "true" {
+			return
+		}
+		r = &Record{NodeID: e.Node, NodeType: e.Type, Status: logStatus(e.Status), EndedAt: stamp(e.Time), Reason: e.Message}
+	case run.RunFinished:
+		l.finish(e)
+		return
+	default:
+		return
+	}
+	l.mu.Lock()
+	l.add(r)
+	l.dirty = true
+	l.mu.Unlock()
+	l.poke()
+}
+
+// logStatus maps a status onto the osoplog vocabulary.
+func logStatus(s run.Status) string {
+	switch s {
+	case run.Cancelled:
+		return "FAILED"
+	case run.Waiting:
+		return "RUNNING"
+	}
+	return string(s)
+}
+
+func (l *Log) finish(e run.Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	st := e.Status
+	switch st {
+	case run.Cancelled:
+		l.doc.Status = "FAILED"
+	case run.DryRun:
+		l.doc.Status = "DRY_RUN"
+	default:
+		l.doc.Status = string(st)
+	}
+	l.doc.EndedAt = stamp(e.Time)
+	d := e.Duration.Milliseconds()
+	l.doc.DurationMS = &d
+	summary := strings.ToLower(e.Message)
+	if f := e.Extra["failures"]; f != "" && st != run.Completed {
+		summary += ": " + f
+	}
+	if l.doc.ResultSummary == "" {
+		l.doc.ResultSummary = summary
+	} else {
+		l.doc.ResultSummary += "; " + summary
+	}
+	l.dirty = true
+}
+
+// truncated copies outputs, cutting long strings at 4 KiB.
+func truncated(out map[string]any) map[string]any {
+	if len(out) == 0 {
+		return nil
+	}
+	cp := make(map[string]any, len(out))
+	for k, v := range out {
+		cp[k] = cut(v)
+	}
+	return cp
+}
+
+func cut(v any) any {
+	switch x := v.(type) {
+	case string:
+		if len(x) <= outputLimit {
+			return x
+		}
+		n := outputLimit
+		for n > 0 && !utf8.RuneStart(x[n]) {
+			n--
+		}
+		return x[:n] + fmt.Sprintf("… (%d bytes in all)", len(x))
+	case map[string]any:
+		return truncated(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, it := range x {
+			out[i] = cut(it)
+		}
+		return out
+	}
+	return v
+}
+
+func (l *Log) poke() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// loop writes the file after changes. A write that took d is followed by
+// a pause of up to 4d before the next, so on a large run the record costs
+// at most about a fifth of the time.
+func (l *Log) loop() {
+	defer close(l.done)
+	for range l.wake {
+		l.mu.Lock()
+		dirty, closing := l.dirty, l.closing
+		l.dirty = false
+		l.mu.Unlock()
+		if dirty {
+			start := time.Now()
+			if err := l.write(); err != nil {
+				l.mu.Lock()
+				l.err = err
+				l.mu.Unlock()
+			}
+			if !closing {
+				time.Sleep(min(4*time.Since(start), 2*time.Second))
+			}
+		}
+		if closing {
+			return
+		}
+	}
+}
+
+// Close writes the final record and stops.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	l.closing = true
+	l.mu.Unlock()
+	l.wake <- struct{}{}
+	<-l.done
+	if err := l.write(); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
+}
+
+// write renders the record and replaces the file atomically.
+func (l *Log) write() error {
+	l.mu.Lock()
+	data, err := yaml.Marshal(&l.doc)
+	l.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("runlog: %w", err)
+	}
+	return writeAtomic(l.path, data)
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("runlog: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("runlog: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("runlog: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("runlog: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("runlog: %w", err)
+	}
+	return nil
+}
+
+// FromAttempt turns a stored attempt into a record, for resume.
+func FromAttempt(nodeID, nodeType string, iteration, attempt int, status run.Status, started, ended time.Time,
+	durMS int64, code, msg, reason, action string, outputs map[string]any) *Record {
+	r := &Record{NodeID: nodeID, NodeType: nodeType, Iteration: iteration, Attempt: attempt, Status: logStatus(status),
+		StartedAt: stamp(started), EndedAt: stamp(ended), Reason: reason, Action: action, Outputs: truncated(outputs)}
+	if !ended.IsZero() && attempt > 0 {
+		r.DurationMS = &durMS
+	}
+	if code != "" {
+		r.Error = &Error{Code: code, Message: msg}
+	}
+	return r
+}

@@ -1,0 +1,250 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/osopdev/osop/internal/run"
+)
+
+// Run is a stored run.
+type Run struct {
+	ID             run.ID
+	WorkflowID     string
+	WorkflowName   string
+	WorkflowFile   string
+	WorkflowHash   string
+	Status         run.Status
+	ExitCode       *int
+	StartedAt      time.Time
+	EndedAt        time.Time
+	LogPath        string
+	Workdir        string
+	Params         Params
+	ConcurrencyKey string
+	PID            int
+	Summary        string
+}
+
+// Params are how a run was started, so resume can start it the same way.
+// Secrets are never stored: resume asks for them again.
+type Params struct {
+	Vars        map[string]string `json:"vars,omitempty"`
+	Inputs      map[string]any    `json:"inputs,omitempty"`
+	Sets        []string          `json:"sets,omitempty"`
+	SecretNames []string          `json:"secret_names,omitempty"`
+	MaxParallel int               `json:"max_parallel,omitempty"`
+	AutoApprove bool              `json:"auto_approve,omitempty"`
+	Builtins    map[string]string `json:"builtins,omitempty"`
+}
+
+// CreateRun records a run that is starting.
+func (s *Store) CreateRun(ctx context.Context, r *Run) error {
+	params, err := json.Marshal(r.Params)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO runs (id, workflow_id, workflow_name, workflow_file, workflow_hash, status,
+		started_at, log_path, workdir, params, concurrency_key, pid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+		string(r.ID), r.WorkflowID, r.WorkflowName, r.WorkflowFile, r.WorkflowHash, string(r.Status),
+		ts(r.StartedAt), r.LogPath, r.Workdir, string(params), r.ConcurrencyKey, r.PID)
+	if err != nil {
+		return fmt.Errorf("record run %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// MarkRunning records that a run (new or resumed) is being executed by
+// process pid.
+func (s *Store) MarkRunning(ctx context.Context, id run.ID, pid int) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE runs SET status=?, pid=?, ended_at=NULL, exit_code=NULL WHERE id=?`,
+		string(run.Running), pid, string(id))
+	return err
+}
+
+// FinishRun records how a run ended.
+func (s *Store) FinishRun(ctx context.Context, id run.ID, st run.Status, exit int, ended time.Time, summary string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE runs SET status=?, exit_code=?, ended_at=?, summary=?, pid=0 WHERE id=?`,
+		string(st), exit, ts(ended), summary, string(id))
+	return err
+}
+
+const runColumns = `id, workflow_id, workflow_name, workflow_file, workflow_hash, status, exit_code, started_at, ended_at,
+	log_path, workdir, params, concurrency_key, pid, summary`
+
+func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
+	var r Run
+	var id, status, params string
+	var exit sql.NullInt64
+	var started, ended sql.NullString
+	if err := sc.Scan(&id, &r.WorkflowID, &r.WorkflowName, &r.WorkflowFile, &r.WorkflowHash, &status, &exit,
+		&started, &ended, &r.LogPath, &r.Workdir, &params, &r.ConcurrencyKey, &r.PID, &r.Summary); err != nil {
+		return nil, err
+	}
+	r.ID, r.Status = run.ID(id), run.Status(status)
+	if exit.Valid {
+		e := int(exit.Int64)
+		r.ExitCode = &e
+	}
+	r.StartedAt, r.EndedAt = parseTS(started), parseTS(ended)
+	if err := json.Unmarshal([]byte(params), &r.Params); err != nil {
+		return nil, fmt.Errorf("run %s params: %w", id, err)
+	}
+	return &r, nil
+}
+
+// GetRun returns a run by id, or by a unique prefix of its id.
+func (s *Store) GetRun(ctx context.Context, id string) (*Run, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ? OR id LIKE ? ORDER BY id LIMIT 3`,
+		id, strings.ReplaceAll(id, "%", "")+"%")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var found []*Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		if string(r.ID) == id {
+			return r, nil
+		}
+		found = append(found, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("run %q: %w", id, ErrNotFound)
+	case 1:
+		return found[0], nil
+	}
+	return nil, fmt.Errorf("run %q is ambiguous: %s, %s, …", id, found[0].ID, found[1].ID)
+}
+
+// Filter selects runs to list.
+type Filter struct {
+	WorkflowID string
+	Status     string
+	Limit      int
+}
+
+// ListRuns returns runs, newest first.
+func (s *Store) ListRuns(ctx context.Context, f Filter) ([]*Run, error) {
+	q := `SELECT ` + runColumns + ` FROM runs WHERE 1=1`
+	var args []any
+	if f.WorkflowID != "" {
+		q += ` AND workflow_id = ?`
+		args = append(args, f.WorkflowID)
+	}
+	if f.Status != "" {
+		q += ` AND status = ?`
+		args = append(args, strings.ToUpper(f.Status))
+	}
+	q += ` ORDER BY started_at DESC, id DESC`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Attempt is one attempt of one node, or the record of a node that did
+// not run.
+type Attempt struct {
+	RunID        run.ID
+	NodeID       string
+	NodeType     string
+	Iteration    int
+	Attempt      int
+	Status       run.Status
+	StartedAt    time.Time
+	EndedAt      time.Time
+	DurationMS   int64
+	ErrorCode    string
+	ErrorMessage string
+	Reason       string
+	Action       string
+	Outputs      map[string]any
+	Stdout       string
+	Stderr       string
+}
+
+// Attempts returns a run's attempts in the order they happened.
+func (s *Store) Attempts(ctx context.Context, id run.ID) ([]*Attempt, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT node_id, node_type, iteration, attempt, status, started_at, ended_at,
+		duration_ms, error_code, error_message, reason, action, outputs, stdout, stderr FROM attempts WHERE run_id = ? ORDER BY seq`, string(id))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Attempt
+	for rows.Next() {
+		a := &Attempt{RunID: id}
+		var status, outputs string
+		var started, ended sql.NullString
+		var dur sql.NullInt64
+		if err := rows.Scan(&a.NodeID, &a.NodeType, &a.Iteration, &a.Attempt, &status, &started, &ended, &dur,
+			&a.ErrorCode, &a.ErrorMessage, &a.Reason, &a.Action, &outputs, &a.Stdout, &a.Stderr); err != nil {
+			return nil, err
+		}
+		a.Status = run.Status(status)
+		a.StartedAt, a.EndedAt, a.DurationMS = parseTS(started), parseTS(ended), dur.Int64
+		if err := json.Unmarshal([]byte(outputs), &a.Outputs); err != nil {
+			return nil, fmt.Errorf("attempt outputs: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// upsertAttempt writes one attempt's current state.
+func upsertAttempt(tx *sql.Tx, a *Attempt, seq int64) error {
+	outputs, err := json.Marshal(a.Outputs)
+	if err != nil {
+		outputs = []byte(`{}`)
+	}
+	if a.Outputs == nil {
+		outputs = []byte(`{}`)
+	}
+	_, err = tx.Exec(`INSERT INTO attempts (run_id, node_id, node_type, iteration, attempt, status, started_at, ended_at,
+		duration_ms, error_code, error_message, reason, action, outputs, stdout, stderr, seq)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT(run_id, node_id, iteration, attempt) DO UPDATE SET status=excluded.status, ended_at=excluded.ended_at,
+		duration_ms=excluded.duration_ms, error_code=excluded.error_code, error_message=excluded.error_message,
+		reason=excluded.reason, outputs=excluded.outputs, stdout=excluded.stdout, stderr=excluded.stderr,
+		action=CASE WHEN excluded.action != '' THEN excluded.action ELSE attempts.action END`,
+		string(a.RunID), a.NodeID, a.NodeType, a.Iteration, a.Attempt, string(a.Status), ts(a.StartedAt), ts(a.EndedAt),
+		a.DurationMS, a.ErrorCode, a.ErrorMessage, a.Reason, a.Action, string(outputs), a.Stdout, a.Stderr, seq)
+	return err
+}
+
+// NextSeq returns the sequence number after a run's last attempt, so a
+// resumed run keeps its order.
+func (s *Store) NextSeq(ctx context.Context, id run.ID) (int64, error) {
+	var n sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT MAX(seq) FROM attempts WHERE run_id = ?`, string(id)).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return n.Int64 + 1, err
+}
