@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"time"
 
@@ -31,6 +32,9 @@ type Options struct {
 	// Builtins are GIT_SHA, GIT_BRANCH, RUN_ID, TIMESTAMP, WORKFLOW_ID.
 	Builtins map[string]string
 	Workdir  string
+	// TempDir is where the run keeps scratch files; empty means a fresh
+	// directory (on /dev/shm when there is one), removed at the end.
+	TempDir string
 	// MaxParallel bounds the nodes running at once; 0 means CPUs × 4.
 	MaxParallel int
 	// FailFast cancels running nodes when a failure is not handled.
@@ -111,11 +115,35 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for _, v := range opts.Secrets {
 		opts.Masker.Add(v)
 	}
+	if opts.TempDir == "" {
+		dir, err := scratchDir()
+		if err != nil {
+			return nil, fmt.Errorf("scratch directory: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		opts.TempDir = dir
+	}
 	s, err := newScheduler(opts)
 	if err != nil {
 		return nil, err
 	}
 	return s.run(ctx), nil
+}
+
+// scratchDir makes a private directory for a run's scratch files, in
+// memory when the system offers it: a run creates one file per command.
+func scratchDir() (string, error) {
+	base := os.Getenv("OSOP_TMPDIR")
+	if base == "" {
+		if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+			base = "/dev/shm"
+		}
+	}
+	dir, err := os.MkdirTemp(base, "osop-run-")
+	if err != nil && base != "" {
+		dir, err = os.MkdirTemp("", "osop-run-")
+	}
+	return dir, err
 }
 
 func newMasker(secrets map[string]string) *secret.Masker {

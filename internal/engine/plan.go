@@ -43,7 +43,9 @@ func Plan(opts Options) ([]Step, error) {
 			continue
 		}
 		j := &job{index: i, node: n, timeout: 0}
-		req, _, _ := s.request(j, 1)
+		req, out, errb := s.request(j, 1)
+		out.Close()
+		errb.Close()
 		if d, ok := ex.(executor.Describer); ok {
 			a, err := d.Describe(req)
 			if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,18 +16,10 @@ import (
 )
 
 // request builds the executor request for one attempt.
-func (s *scheduler) request(j *job, attempt int) (*executor.Request, *tail, *tail) {
+func (s *scheduler) request(j *job, attempt int) (*executor.Request, capture, capture) {
 	n := j.node
-	out, errb := &tail{n: captureLimit}, &tail{n: captureLimit}
-	var stdout, stderr io.Writer = out, errb
-	if s.opts.Stream != nil {
-		if w := s.opts.Stream(n.ID.V, false); w != nil {
-			stdout = io.MultiWriter(out, w)
-		}
-		if w := s.opts.Stream(n.ID.V, true); w != nil {
-			stderr = io.MultiWriter(errb, w)
-		}
-	}
+	out, errb := s.capture(j, attempt, "stdout", false), s.capture(j, attempt, "stderr", true)
+	stdout, stderr := out.Writer(), errb.Writer()
 	rt, _ := n.Runtime.Interface().(map[string]any)
 	if rt == nil {
 		rt = map[string]any{}
@@ -48,7 +39,7 @@ func (s *scheduler) request(j *job, attempt int) (*executor.Request, *tail, *tai
 	req := &executor.Request{
 		RunID: s.opts.RunID, NodeID: n.ID.V, NodeType: n.Type.V, Purpose: n.Summary(),
 		Attempt: attempt, Iteration: j.iteration, Runtime: rt, Inputs: s.inputsOf(j),
-		Outputs: outputNames(j), Timeout: j.timeout, Workdir: s.opts.Workdir, Env: s.processEnv(),
+		Outputs: outputNames(j), Timeout: j.timeout, Workdir: s.opts.Workdir, TempDir: s.opts.TempDir, Env: s.env0,
 		Expand: expand, ExpandShell: expandShell, Mask: s.opts.Masker.Mask,
 		Stdout: stdout, Stderr: stderr, Approver: s.opts.Approver, AllowPrompt: s.opts.AllowPrompt,
 		Eval: func(src string) (any, error) {
@@ -120,22 +111,23 @@ func (s *scheduler) inputsOf(j *job) map[string]any {
 }
 
 // upstream finds, among the nodes before node i (and i itself), the
-// nearest one whose outputs hold name.
+// nearest one whose outputs hold name. Producers are kept in topological
+// order, so the search starts at i's position and walks back.
 func (s *scheduler) upstream(i int, name string) (any, bool) {
-	best, bestPos := -1, -1
-	for _, p := range s.producers[name] {
-		if (p == i || s.anc[i].Has(p)) && s.pos[p] > bestPos {
-			if out := s.outs[p].Load(); out != nil {
-				if _, ok := (*out)[name]; ok {
-					best, bestPos = p, s.pos[p]
-				}
+	ps := s.producers[name]
+	k := sort.Search(len(ps), func(k int) bool { return s.pos[ps[k]] > s.pos[i] })
+	for k--; k >= 0; k-- {
+		p := ps[k]
+		if p != i && !s.anc[i].Has(p) {
+			continue
+		}
+		if out := s.outs[p].Load(); out != nil {
+			if v, ok := (*out)[name]; ok {
+				return v, true
 			}
 		}
 	}
-	if best < 0 {
-		return nil, false
-	}
-	return (*s.outs[best].Load())[name], true
+	return nil, false
 }
 
 // bare resolves a bare name for node i: a built-in, a --var, an output of

@@ -53,8 +53,8 @@ type scheduler struct {
 	w         *ast.Workflow
 	g         *graph.Graph
 	anc       []graph.Set
-	pos       []int // topological position of each node
-	producers map[string][]int
+	pos       []int            // topological position of each node
+	producers map[string][]int // output name -> nodes declaring it, by topological position
 	nodes     []*node
 	arcs      []arcState
 	joins     []join
@@ -78,7 +78,8 @@ type scheduler struct {
 	unhandled []string
 	recovered bool
 	started   time.Time
-	planning  bool // a dry run: unknown values become placeholders
+	planning  bool     // a dry run: unknown values become placeholders
+	env0      []string // the process environment, built once
 }
 
 // join is how a node waits for its incoming arcs.
@@ -104,7 +105,8 @@ func newScheduler(opts Options) (*scheduler, error) {
 		durationAll: map[string]any{},
 		results:     make(chan message, 64),
 	}
-	for k, i := range g.TopoOrder() {
+	order := g.TopoOrder()
+	for k, i := range order {
 		s.pos[i] = k
 	}
 	vars := make([]string, 0, len(opts.Vars))
@@ -117,14 +119,17 @@ func newScheduler(opts Options) (*scheduler, error) {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
 	}
 	s.env = env
+	s.env0 = s.processEnv()
+	for _, i := range order {
+		for _, o := range g.Nodes[i].Outputs {
+			s.producers[o.Name] = append(s.producers[o.Name], i)
+		}
+	}
 	for i, n := range g.Nodes {
 		s.nodes[i] = &node{n: n, status: run.Pending, loops: map[int]int{}}
 		s.statusAll[n.ID.V] = "pending"
 		s.errorAll[n.ID.V] = ""
 		s.durationAll[n.ID.V] = time.Duration(0)
-		for _, o := range n.Outputs {
-			s.producers[o.Name] = append(s.producers[o.Name], i)
-		}
 		s.joins[i] = join{mode: "wait_all"}
 		for _, a := range g.In(i) {
 			if m := a.Edge.JoinMode.V; m != "" {

@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,6 +87,8 @@ func (s *scheduler) work(j *job) {
 		began := time.Now()
 		outputs, err := s.attempt(ex, req, j)
 		m := message{attempt: attempt, outputs: outputs, err: err, stdout: out.String(), stderr: errb.String(), took: time.Since(began)}
+		out.Close()
+		errb.Close()
 		if err == nil || attempt >= attempts || !s.retryable(j, err) || s.ctx.Err() != nil {
 			m.kind = msgDone
 			report(m)
@@ -248,6 +253,96 @@ func rejected(choice string) bool {
 		return true
 	}
 	return false
+}
+
+// capture keeps what an attempt printed on one stream.
+type capture interface {
+	Writer() io.Writer
+	String() string // the tail
+	Close()
+}
+
+// capture returns where an attempt's stream goes. When nobody watches
+// output live, it is a file in the run's scratch directory, created on
+// first use: a process then writes to it directly (no pipe, no copying
+// goroutine) and the tail is read back afterwards. Otherwise it is kept
+// in memory and copied to the live stream too.
+func (s *scheduler) capture(j *job, attempt int, stream string, stderr bool) capture {
+	if s.opts.Stream == nil && s.opts.TempDir != "" {
+		return &fileCapture{path: filepath.Join(s.opts.TempDir, fmt.Sprintf("%s.%d.%d.%s", j.node.ID.V, j.iteration, attempt, stream))}
+	}
+	t := &tail{n: captureLimit}
+	if s.opts.Stream != nil {
+		if w := s.opts.Stream(j.node.ID.V, stderr); w != nil {
+			return &teeCapture{tail: t, w: io.MultiWriter(t, w)}
+		}
+	}
+	return &teeCapture{tail: t, w: t}
+}
+
+type teeCapture struct {
+	tail *tail
+	w    io.Writer
+}
+
+func (c *teeCapture) Writer() io.Writer { return c.w }
+func (c *teeCapture) String() string    { return c.tail.String() }
+func (c *teeCapture) Close()            {}
+
+// fileCapture is a capture file, made only when something writes.
+type fileCapture struct {
+	mu   sync.Mutex
+	path string
+	f    *os.File
+	err  error
+}
+
+func (c *fileCapture) Writer() io.Writer { return c }
+
+// File opens the capture file; proc hands it to a process as is.
+func (c *fileCapture) File() (*os.File, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.f == nil && c.err == nil {
+		c.f, c.err = os.OpenFile(c.path, os.O_RDWR|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o600)
+	}
+	return c.f, c.err
+}
+
+func (c *fileCapture) Write(p []byte) (int, error) {
+	f, err := c.File()
+	if err != nil {
+		return 0, err
+	}
+	return f.Write(p)
+}
+
+func (c *fileCapture) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.f == nil {
+		return ""
+	}
+	st, err := c.f.Stat()
+	if err != nil || st.Size() == 0 {
+		return ""
+	}
+	off := max(st.Size()-captureLimit, 0)
+	buf := make([]byte, st.Size()-off)
+	n, _ := c.f.ReadAt(buf, off) // a short read keeps what was read
+	if off > 0 {
+		return "…" + string(buf[:n])
+	}
+	return string(buf[:n])
+}
+
+func (c *fileCapture) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.f != nil {
+		c.f.Close()
+		os.Remove(c.path)
+	}
 }
 
 // tail keeps the last n bytes written to it; safe for the concurrent

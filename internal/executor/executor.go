@@ -77,6 +77,9 @@ type Request struct {
 	Outputs []string
 	Timeout time.Duration
 	Workdir string
+	// TempDir is a private directory for this run's scratch files (the
+	// $OSOP_OUTPUT file, say); the engine removes it when the run ends.
+	TempDir string
 	// Env is the environment for processes the node starts.
 	Env []string
 	// Expand resolves {{…}} and ${…} references in s.

@@ -8,7 +8,7 @@
 // crash leaves a readable record and a large run does not spend its time
 // rewriting it.
 //
-// It imports run and the YAML library.
+// It imports only run.
 package runlog
 
 import (
@@ -19,8 +19,6 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/osopdev/osop/internal/run"
 )
@@ -57,6 +55,8 @@ type Record struct {
 	Outputs    map[string]any `yaml:"outputs,omitempty"`
 	Error      *Error         `yaml:"error,omitempty"`
 	Reason     string         `yaml:"reason,omitempty"`
+
+	cached []byte // the rendered record, until it changes
 }
 
 // Error is a failed attempt's error.
@@ -153,6 +153,7 @@ func (l *Log) add(r *Record) {
 			r.Action = prev.Action
 		}
 		*prev = *r
+		prev.cached = nil
 		return
 	}
 	l.index[k] = r
@@ -307,7 +308,7 @@ func (l *Log) Close() error {
 	l.mu.Lock()
 	l.closing = true
 	l.mu.Unlock()
-	l.wake <- struct{}{}
+	l.poke() // if a poke is already queued, the loop sees closing with it
 	<-l.done
 	if err := l.write(); err != nil {
 		return err
@@ -320,11 +321,8 @@ func (l *Log) Close() error {
 // write renders the record and replaces the file atomically.
 func (l *Log) write() error {
 	l.mu.Lock()
-	data, err := yaml.Marshal(&l.doc)
+	data := l.doc.render()
 	l.mu.Unlock()
-	if err != nil {
-		return fmt.Errorf("runlog: %w", err)
-	}
 	return writeAtomic(l.path, data)
 }
 

@@ -115,9 +115,14 @@ func (r *Recorder) flush() {
 		return
 	}
 	err := r.s.withTx(context.Background(), func(tx *sql.Tx) error {
+		stmt, err := tx.Prepare(upsertSQL)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
 		for _, k := range order {
 			r.seq++
-			if err := upsertAttempt(tx, batch[k], r.seq); err != nil {
+			if err := upsertAttempt(stmt, batch[k], r.seq); err != nil {
 				return err
 			}
 		}

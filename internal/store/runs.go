@@ -217,23 +217,23 @@ func (s *Store) Attempts(ctx context.Context, id run.ID) ([]*Attempt, error) {
 	return out, rows.Err()
 }
 
-// upsertAttempt writes one attempt's current state.
-func upsertAttempt(tx *sql.Tx, a *Attempt, seq int64) error {
-	outputs, err := json.Marshal(a.Outputs)
-	if err != nil {
-		outputs = []byte(`{}`)
+// upsertSQL writes one attempt's current state.
+const upsertSQL = `INSERT INTO attempts (run_id, node_id, node_type, iteration, attempt, status, started_at, ended_at,
+	duration_ms, error_code, error_message, reason, action, outputs, stdout, stderr, seq)
+	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+	ON CONFLICT(run_id, node_id, iteration, attempt) DO UPDATE SET status=excluded.status, ended_at=excluded.ended_at,
+	duration_ms=excluded.duration_ms, error_code=excluded.error_code, error_message=excluded.error_message,
+	reason=excluded.reason, outputs=excluded.outputs, stdout=excluded.stdout, stderr=excluded.stderr,
+	action=CASE WHEN excluded.action != '' THEN excluded.action ELSE attempts.action END`
+
+func upsertAttempt(stmt *sql.Stmt, a *Attempt, seq int64) error {
+	outputs := []byte(`{}`)
+	if a.Outputs != nil {
+		if b, err := json.Marshal(a.Outputs); err == nil {
+			outputs = b
+		}
 	}
-	if a.Outputs == nil {
-		outputs = []byte(`{}`)
-	}
-	_, err = tx.Exec(`INSERT INTO attempts (run_id, node_id, node_type, iteration, attempt, status, started_at, ended_at,
-		duration_ms, error_code, error_message, reason, action, outputs, stdout, stderr, seq)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT(run_id, node_id, iteration, attempt) DO UPDATE SET status=excluded.status, ended_at=excluded.ended_at,
-		duration_ms=excluded.duration_ms, error_code=excluded.error_code, error_message=excluded.error_message,
-		reason=excluded.reason, outputs=excluded.outputs, stdout=excluded.stdout, stderr=excluded.stderr,
-		action=CASE WHEN excluded.action != '' THEN excluded.action ELSE attempts.action END`,
-		string(a.RunID), a.NodeID, a.NodeType, a.Iteration, a.Attempt, string(a.Status), ts(a.StartedAt), ts(a.EndedAt),
+	_, err := stmt.Exec(string(a.RunID), a.NodeID, a.NodeType, a.Iteration, a.Attempt, string(a.Status), ts(a.StartedAt), ts(a.EndedAt),
 		a.DurationMS, a.ErrorCode, a.ErrorMessage, a.Reason, a.Action, string(outputs), a.Stdout, a.Stderr, seq)
 	return err
 }

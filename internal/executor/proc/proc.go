@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"syscall"
 	"time"
@@ -44,7 +45,7 @@ func Run(ctx context.Context, s Spec) (int, error) {
 	}
 	cmd := exec.Command(s.Argv[0], s.Argv[1:]...)
 	cmd.Dir, cmd.Env = s.Dir, s.Env
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = s.Stdin, s.Stdout, s.Stderr
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = s.Stdin, direct(s.Stdout), direct(s.Stderr)
 	// Its own process group, so signals reach everything it starts; and
 	// if osop itself is killed, the kernel kills the direct child.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
@@ -98,6 +99,17 @@ func Run(ctx context.Context, s Spec) (int, error) {
 		return -1, executor.Errorf(run.CodeUnclassified, true, "%s: %v", s.Argv[0], err)
 	}
 	return 0, nil
+}
+
+// direct returns the file behind a writer that offers one (the engine's
+// capture files), so the process writes to it with no pipe in between.
+func direct(w io.Writer) io.Writer {
+	if fw, ok := w.(interface{ File() (*os.File, error) }); ok {
+		if f, err := fw.File(); err == nil {
+			return f
+		}
+	}
+	return w
 }
 
 func isTimeout(err error) bool {

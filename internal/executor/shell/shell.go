@@ -181,7 +181,7 @@ func (c *Command) Execute(ctx context.Context, req *executor.Request) (*executor
 	if err != nil {
 		return nil, err
 	}
-	outFile, err := os.CreateTemp("", "osop-output-*")
+	outFile, err := outputFile(req)
 	if err != nil {
 		return nil, fmt.Errorf("output file: %w", err)
 	}
@@ -192,11 +192,13 @@ func (c *Command) Execute(ctx context.Context, req *executor.Request) (*executor
 		return nil, err
 	}
 	var stdout bytes.Buffer
-	code, err := proc.Run(ctx, proc.Spec{
-		Argv: argv, Dir: dir, Env: env,
-		Stdout: io.MultiWriter(req.Stdout, &limitWriter{w: &stdout, n: stdoutLimit}),
-		Stderr: req.Stderr,
-	})
+	spec := proc.Spec{Argv: argv, Dir: dir, Env: env, Stdout: req.Stdout, Stderr: req.Stderr}
+	_, mapped := req.Runtime["output_mapping"]
+	if mapped {
+		// JSON on stdout is mapped to outputs: keep a copy.
+		spec.Stdout = io.MultiWriter(req.Stdout, &limitWriter{w: &stdout, n: stdoutLimit})
+	}
+	code, err := proc.Run(ctx, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -269,6 +271,16 @@ func (c *Command) outputs(req *executor.Request, file string, stdout []byte) (ma
 		out[name] = v
 	}
 	return out, nil
+}
+
+// outputFile creates the empty file $OSOP_OUTPUT names, in the run's
+// scratch directory.
+func outputFile(req *executor.Request) (*os.File, error) {
+	if req.TempDir == "" {
+		return os.CreateTemp("", "osop-output-*")
+	}
+	name := fmt.Sprintf("%s.%d.%d.output", req.NodeID, req.Iteration, req.Attempt)
+	return os.OpenFile(filepath.Join(req.TempDir, name), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 }
 
 func scalar(v any) string {

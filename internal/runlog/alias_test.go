@@ -1,0 +1,5 @@
+package runlog
+
+import "github.com/osopdev/osop/internal/ast"
+
+type astDocument = ast.Document

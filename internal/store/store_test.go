@@ -1,0 +1,135 @@
+package store
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/osopdev/osop/internal/run"
+)
+
+func open(t *testing.T) *Store {
+	t.Helper()
+	st, err := Open(filepath.Join(t.TempDir(), "osop.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestRunsAndAttempts(t *testing.T) {
+	ctx := t.Context()
+	st := open(t)
+	for i, id := range []run.ID{"20260101-000000-aaaaaa", "20260102-000000-bbbbbb"} {
+		r := &Run{ID: id, WorkflowID: "wf", Status: run.Running, StartedAt: time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC),
+			Params: Params{Vars: map[string]string{"A": "1"}, Inputs: map[string]any{"n": float64(2)}}}
+		if err := st.CreateRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.FinishRun(ctx, "20260101-000000-aaaaaa", run.Failed, 1, time.Now(), "failed: x"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := st.GetRun(ctx, "20260101")
+	if err != nil || r.Status != run.Failed || *r.ExitCode != 1 || r.Params.Vars["A"] != "1" {
+		t.Fatalf("GetRun by prefix: %+v, %v", r, err)
+	}
+	if _, err := st.GetRun(ctx, "2026"); err == nil {
+		t.Error("an ambiguous prefix must fail")
+	}
+	runs, _ := st.ListRuns(ctx, Filter{Status: "failed"})
+	if len(runs) != 1 {
+		t.Errorf("filter by status: %d runs", len(runs))
+	}
+	rec := st.NewRecorder("20260102-000000-bbbbbb", 0)
+	now := time.Now()
+	rec.Record(run.Event{Kind: run.NodeStarted, Node: "a", Type: "cli", Attempt: 1, Status: run.Running, Time: now, Action: "echo"})
+	rec.Record(run.Event{Kind: run.NodeRetrying, Node: "a", Attempt: 1, Status: run.Failed, Code: "EXIT_CODE", Message: "exit 1", Time: now})
+	rec.Record(run.Event{Kind: run.NodeStarted, Node: "a", Attempt: 2, Status: run.Running, Time: now})
+	rec.Record(run.Event{Kind: run.NodeFinished, Node: "a", Attempt: 2, Status: run.Completed, Outputs: map[string]any{"x": "y"}, Time: now})
+	rec.Record(run.Event{Kind: run.NodeSkipped, Node: "b", Status: run.Skipped, Message: "not reached", Time: now})
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	as, err := st.Attempts(ctx, "20260102-000000-bbbbbb")
+	if err != nil || len(as) != 3 {
+		t.Fatalf("%d attempts, %v", len(as), err)
+	}
+	if as[0].Status != run.Failed || as[0].Action != "echo" || as[1].Outputs["x"] != "y" || as[2].Reason != "not reached" {
+		t.Errorf("attempts: %+v %+v %+v", as[0], as[1], as[2])
+	}
+	if n, _ := st.NextSeq(ctx, "20260102-000000-bbbbbb"); n != 4 {
+		t.Errorf("next seq %d", n)
+	}
+}
+
+func TestSignalsAreConsumedOnce(t *testing.T) {
+	ctx := t.Context()
+	st := open(t)
+	pollInterval = 10 * time.Millisecond
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		_ = st.SendSignal(context.Background(), "r", "go", map[string]any{"n": float64(1)})
+	}()
+	d, err := st.Wait(ctx, "r", "go")
+	if err != nil || d["n"] != float64(1) {
+		t.Fatalf("%v %v", d, err)
+	}
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	if _, err := st.Wait(short, "r", "go"); err == nil {
+		t.Error("a consumed signal was delivered twice")
+	}
+}
+
+func TestApprovals(t *testing.T) {
+	st := open(t)
+	if err := st.SendApproval(t.Context(), "r", "gate", Decision{Decision: "reject", Comment: "no", By: "ann"}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := st.WaitApproval(t.Context(), "r", "gate")
+	if err != nil || d.Decision != "reject" || d.By != "ann" {
+		t.Fatalf("%+v %v", d, err)
+	}
+}
+
+func TestLockWaitsForLiveHolderAndTakesOverDeadOne(t *testing.T) {
+	ctx := t.Context()
+	st := open(t)
+	pollInterval = 10 * time.Millisecond
+	if err := st.Lock(ctx, "k", "first", nil); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan run.ID, 1)
+	got := make(chan error, 1)
+	go func() { got <- st.Lock(ctx, "k", "second", func(h run.ID) { waited <- h }) }()
+	if h := <-waited; h != "first" {
+		t.Errorf("waited for %s", h)
+	}
+	if err := st.Unlock(ctx, "k", "first"); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+	// A lock held by a process that no longer exists is taken over.
+	if _, err := st.db.Exec(`UPDATE locks SET run_id='ghost', pid=? WHERE key='k'`, deadPID()); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Lock(ctx, "k", "third", func(run.ID) { t.Error("waited on a dead holder") }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// deadPID returns a process id that is not in use.
+func deadPID() int {
+	for pid := 999999; pid > 1000; pid-- {
+		if _, err := os.FindProcess(pid); err == nil && !alive(pid) {
+			return pid
+		}
+	}
+	return 999999
+}
