@@ -27,6 +27,13 @@ var allowed = map[string][]string{
 	"internal/validate":       {"internal/ast", "internal/diag", "internal/graph", "internal/expr", "internal/schema", "internal/template", "internal/parse"},
 }
 
+// never lists osop packages a tree of packages must not import: executors
+// run nodes and know nothing of the scheduler, the store or the CLI.
+var never = map[string][]string{
+	"internal/executor": {"internal/engine", "internal/store", "internal/cli", "internal/runlog"},
+	"internal/engine":   {"internal/store", "internal/cli", "internal/runlog"},
+}
+
 // heavy lists third-party modules that only one package may import, so
 // each large dependency stays behind one door.
 var heavy = map[string]string{
@@ -52,6 +59,16 @@ func TestImportDirections(t *testing.T) {
 		}
 		name := strings.TrimPrefix(p.ImportPath, module)
 		for _, imp := range p.Imports {
+			for tree, bad := range never {
+				if name != tree && !strings.HasPrefix(name, tree+"/") {
+					continue
+				}
+				for _, b := range bad {
+					if imp == module+b {
+						t.Errorf("%s imports %s; %s must not", name, b, tree)
+					}
+				}
+			}
 			for prefix, owner := range heavy {
 				if strings.HasPrefix(imp, prefix) && name != owner {
 					t.Errorf("%s imports %s; only %s may", name, imp, owner)

@@ -90,7 +90,10 @@ func (x *execution) run(ctx context.Context, resume map[string]engine.Prior, seq
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
-	rec := st.NewRecorder(id, seq)
+	rec, err := st.NewRecorder(id, seq)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
 	prog := newProgress(io.ErrOut, progressMode(x.opts, io), io.Color, x.p.w, graph.New(x.p.w).TopoOrder())
 	if x.opts.Output == "json" {
 		prog.w = io.Out

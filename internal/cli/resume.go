@@ -86,14 +86,22 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 		st.Close()
 		return err
 	}
-	attempts, err := st.Attempts(ctx, r.ID)
-	seq, _ := st.NextSeq(ctx, r.ID)
+	if r.Status == run.Running && r.PID > 0 && r.PID != os.Getpid() && syscall.Kill(r.PID, 0) == nil {
+		st.Close()
+		return exitf(ExitUsage, "run %s is still running (process %d)", r.ID, r.PID)
+	}
+	err = st.Heal(ctx, r.ID)
+	var attempts []*store.Attempt
+	var seq int64
+	if err == nil {
+		attempts, err = st.Attempts(ctx, r.ID)
+	}
+	if err == nil {
+		seq, err = st.NextSeq(ctx, r.ID)
+	}
 	st.Close()
 	if err != nil {
 		return &ExitError{Code: ExitFailed, Err: err}
-	}
-	if r.Status == run.Running && r.PID > 0 && r.PID != os.Getpid() && syscall.Kill(r.PID, 0) == nil {
-		return exitf(ExitUsage, "run %s is still running (process %d)", r.ID, r.PID)
 	}
 	if r.Status == run.Completed && opts.From == "" {
 		fmt.Fprintf(opts.IO.Out, "run %s already completed; nothing to resume (osop retry %s --from NODE runs part of it again)\n", r.ID, r.ID)

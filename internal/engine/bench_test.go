@@ -55,7 +55,10 @@ func benchRun(b *testing.B, src string, maxParallel int) time.Duration {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rec := st.NewRecorder(id, 0)
+	rec, err := st.NewRecorder(id, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
 	start := time.Now()
 	res, err := engine.Run(context.Background(), engine.Options{
 		Workflow: doc.Workflow, Registry: all.Registry(), RunID: id, Workdir: dir, MaxParallel: maxParallel,

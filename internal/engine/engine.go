@@ -35,6 +35,8 @@ type Options struct {
 	// TempDir is where the run keeps scratch files; empty means a fresh
 	// directory (on /dev/shm when there is one), removed at the end.
 	TempDir string
+	// ArtifactDir is where nodes keep files that outlive the run.
+	ArtifactDir string
 	// MaxParallel bounds the nodes running at once; 0 means CPUs × 4.
 	MaxParallel int
 	// FailFast cancels running nodes when a failure is not handled.
@@ -45,7 +47,9 @@ type Options struct {
 	// Stream, when set, returns a writer that receives a node's output
 	// live (stderr says which stream), or nil for none.
 	Stream func(node string, stderr bool) io.Writer
-	// Sink receives every event, in order, from the scheduler goroutine.
+	// Sink receives every event, in order, from the scheduler goroutine,
+	// before anything that depends on the event happens: a sink that must
+	// survive a crash (the store's journal) writes before it returns.
 	// Secrets are already masked.
 	Sink func(run.Event)
 	// Masker hides secret values; the engine adds Secrets to it.

@@ -198,9 +198,9 @@ edges:
 func TestMissingExecutorFailsLoudly(t *testing.T) {
 	r := runYAML(t, head+`
 nodes:
-  - {id: build, type: docker, runtime: {action: build}}
+  - {id: build, type: agent, runtime: {provider: anthropic, model: claude}}
 `)
-	if r.status("build") != run.Failed || !strings.Contains(r.Failures[0], "no executor for docker nodes") {
+	if r.status("build") != run.Failed || !strings.Contains(r.Failures[0], "no executor for agent nodes") {
 		t.Errorf("%s %v", r.status("build"), r.Failures)
 	}
 }

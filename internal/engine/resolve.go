@@ -9,10 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/expr"
 	"github.com/osopdev/osop/internal/run"
 	"github.com/osopdev/osop/internal/template"
+	"github.com/osopdev/osop/internal/validate"
 )
 
 // request builds the executor request for one attempt.
@@ -40,6 +42,7 @@ func (s *scheduler) request(j *job, attempt int) (*executor.Request, capture, ca
 		RunID: s.opts.RunID, NodeID: n.ID.V, NodeType: n.Type.V, Purpose: n.Summary(),
 		Attempt: attempt, Iteration: j.iteration, Runtime: rt, Inputs: s.inputsOf(j),
 		Outputs: outputNames(j), Timeout: j.timeout, Workdir: s.opts.Workdir, TempDir: s.opts.TempDir, Env: s.env0,
+		ArtifactDir: s.opts.ArtifactDir, Security: security(n),
 		Expand: expand, ExpandShell: expandShell, Mask: s.opts.Masker.Mask,
 		Stdout: stdout, Stderr: stderr, Approver: s.opts.Approver, AllowPrompt: s.opts.AllowPrompt,
 		Eval: func(src string) (any, error) {
@@ -55,6 +58,11 @@ func (s *scheduler) request(j *job, attempt int) (*executor.Request, capture, ca
 		}
 	}
 	return req, out, errb
+}
+
+func security(n *ast.Node) map[string]any {
+	m, _ := n.Security.Interface().(map[string]any)
+	return m
 }
 
 func outputNames(j *job) []string {
@@ -75,6 +83,10 @@ func (s *scheduler) missing(j *job, refs []template.Ref, shell bool) error {
 		}
 		if !r.Mustache && r.Namespace == "" && r.HasDefault {
 			continue
+		}
+		if r.Namespace == "" && strings.HasPrefix(strings.ToUpper(r.Head()), "GIT_") && validate.IsBuiltin(r.Head()) {
+			return executor.Errorf(run.CodeConfig, false, "%s: %s comes from the git repository of the workdir (%s), and there is none: run in a git checkout, or pass --var %s=…",
+				j.node.ID.V, r.Text, s.opts.Workdir, r.Head())
 		}
 		bad = append(bad, r.Text)
 	}
@@ -105,6 +117,8 @@ func (s *scheduler) inputsOf(j *job) map[string]any {
 	for _, p := range j.node.Inputs {
 		if v, ok := s.bare(j.index, p.Name); ok {
 			out[p.Name] = v
+		} else if s.planning {
+			out[p.Name] = "<" + p.Name + ">"
 		}
 	}
 	return out
@@ -226,6 +240,9 @@ func (s *scheduler) knowable(j *job, r template.Ref) bool {
 	case "outputs", "loop":
 		return true
 	case "":
+		if validate.IsBuiltin(r.Head()) {
+			return true
+		}
 		for _, p := range s.producers[r.Head()] {
 			if s.anc[j.index].Has(p) {
 				return true

@@ -80,6 +80,11 @@ type Request struct {
 	// TempDir is a private directory for this run's scratch files (the
 	// $OSOP_OUTPUT file, say); the engine removes it when the run ends.
 	TempDir string
+	// ArtifactDir is where a node keeps files that outlive the run
+	// (rendered manifests, plans); empty means TempDir.
+	ArtifactDir string
+	// Security is the node's security block (credentials_source, …).
+	Security map[string]any
 	// Env is the environment for processes the node starts.
 	Env []string
 	// Expand resolves {{…}} and ${…} references in s.

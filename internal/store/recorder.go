@@ -9,9 +9,11 @@ import (
 	"github.com/osopdev/osop/internal/run"
 )
 
-// Recorder writes a run's events to the store from a goroutine of its own,
-// in batches: one transaction for everything that happened since the last
-// one. A crash loses at most the last batch (a few milliseconds).
+// Recorder writes a run's events to the store. Each change of an attempt
+// is first appended to the run's journal (one line, one write, before
+// Record returns: nothing that depends on it has started yet), then
+// written to the database from a goroutine of its own, in batches. A
+// crash, even kill -9, loses nothing: [Store.Attempts] replays the journal.
 type Recorder struct {
 	s       *Store
 	runID   run.ID
@@ -21,6 +23,8 @@ type Recorder struct {
 	seq     int64
 	wake    chan struct{}
 	done    chan struct{}
+	flushMu sync.Mutex // one flush at a time, so sequence numbers stay in order
+	journal *journal
 	err     error
 	closed  bool
 }
@@ -32,10 +36,14 @@ type key struct {
 
 // NewRecorder starts recording events of run id; seq continues after the
 // run's earlier attempts.
-func (s *Store) NewRecorder(id run.ID, seq int64) *Recorder {
-	r := &Recorder{s: s, runID: id, pending: map[key]*Attempt{}, seq: seq, wake: make(chan struct{}, 1), done: make(chan struct{})}
+func (s *Store) NewRecorder(id run.ID, seq int64) (*Recorder, error) {
+	j, err := openJournal(s.journalPath(id))
+	if err != nil {
+		return nil, err
+	}
+	r := &Recorder{s: s, runID: id, pending: map[key]*Attempt{}, seq: seq, wake: make(chan struct{}, 1), done: make(chan struct{}), journal: j}
 	go r.loop()
-	return r
+	return r, nil
 }
 
 // Record takes one event. It never blocks on the database.
@@ -70,15 +78,29 @@ func (r *Recorder) Record(e run.Event) {
 	}
 	if prev, ok := r.pending[k]; ok {
 		merge(prev, a)
+		a = prev
 	} else {
 		r.pending[k] = a
 		r.order = append(r.order, k)
 	}
+	line := *a
 	r.mu.Unlock()
+	r.journal.append(&line)
 	select {
 	case r.wake <- struct{}{}:
 	default:
 	}
+}
+
+// Flush writes everything recorded so far, before it returns. The engine
+// calls it (Options.Barrier) before it starts nodes after others finished,
+// so a completion is in the database before anything that depends on it
+// starts: a crash while a node runs never loses what finished before it,
+// and resume does not run those nodes again.
+func (r *Recorder) Flush() {
+	r.flushMu.Lock()
+	defer r.flushMu.Unlock()
+	r.flush()
 }
 
 // merge folds a later event of the same attempt into the earlier one.
@@ -95,7 +117,7 @@ func merge(into, a *Attempt) {
 func (r *Recorder) loop() {
 	defer close(r.done)
 	for range r.wake {
-		r.flush()
+		r.Flush()
 		r.mu.Lock()
 		closed := r.closed && len(r.order) == 0
 		r.mu.Unlock()
@@ -114,20 +136,21 @@ func (r *Recorder) flush() {
 	if len(order) == 0 {
 		return
 	}
-	err := r.s.withTx(context.Background(), func(tx *sql.Tx) error {
-		stmt, err := tx.Prepare(upsertSQL)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, k := range order {
-			r.seq++
-			if err := upsertAttempt(stmt, batch[k], r.seq); err != nil {
-				return err
+	// Prepared before the transaction: the database has one connection,
+	// which the transaction holds.
+	prepared, err := r.s.upsert()
+	if err == nil {
+		err = r.s.withTx(context.Background(), func(tx *sql.Tx) error {
+			stmt := tx.Stmt(prepared)
+			for _, k := range order {
+				r.seq++
+				if err := upsertAttempt(stmt, batch[k], r.seq); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	if err != nil {
 		r.mu.Lock()
 		if r.err == nil {
@@ -137,8 +160,8 @@ func (r *Recorder) flush() {
 	}
 }
 
-// Close writes what is pending and stops. It returns the first write
-// error, if any.
+// Close writes what is pending and stops; the journal, all of it now in
+// the database, is removed. It returns the first write error, if any.
 func (r *Recorder) Close() error {
 	r.mu.Lock()
 	r.closed = true
@@ -149,6 +172,14 @@ func (r *Recorder) Close() error {
 	}
 	close(r.wake)
 	<-r.done
-	r.flush()
+	r.Flush()
+	if r.err == nil {
+		r.err = r.journal.remove()
+	} else {
+		r.journal.close()
+	}
+	if r.err == nil {
+		r.err = r.journal.err
+	}
 	return r.err
 }

@@ -189,8 +189,17 @@ type Attempt struct {
 	Stderr       string
 }
 
-// Attempts returns a run's attempts in the order they happened.
+// Attempts returns a run's attempts in the order they happened, those a
+// crashed run's journal holds included.
 func (s *Store) Attempts(ctx context.Context, id run.ID) ([]*Attempt, error) {
+	as, err := s.dbAttempts(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.replayJournal(id, as)
+}
+
+func (s *Store) dbAttempts(ctx context.Context, id run.ID) ([]*Attempt, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT node_id, node_type, iteration, attempt, status, started_at, ended_at,
 		duration_ms, error_code, error_message, reason, action, outputs, stdout, stderr FROM attempts WHERE run_id = ? ORDER BY seq`, string(id))
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -25,6 +26,15 @@ import (
 type Store struct {
 	db   *sql.DB
 	path string
+
+	upsertOnce sync.Once
+	upsertStmt *sql.Stmt // prepared once: preparing costs more than the write
+	upsertErr  error
+}
+
+func (s *Store) upsert() (*sql.Stmt, error) {
+	s.upsertOnce.Do(func() { s.upsertStmt, s.upsertErr = s.db.Prepare(upsertSQL) })
+	return s.upsertStmt, s.upsertErr
 }
 
 const schema = `
@@ -111,7 +121,12 @@ func Open(path string) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.upsertStmt != nil {
+		s.upsertStmt.Close()
+	}
+	return s.db.Close()
+}
 
 // Path is where the database is.
 func (s *Store) Path() string { return s.path }

@@ -44,7 +44,10 @@ func TestRunsAndAttempts(t *testing.T) {
 	if len(runs) != 1 {
 		t.Errorf("filter by status: %d runs", len(runs))
 	}
-	rec := st.NewRecorder("20260102-000000-bbbbbb", 0)
+	rec, err := st.NewRecorder("20260102-000000-bbbbbb", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	now := time.Now()
 	rec.Record(run.Event{Kind: run.NodeStarted, Node: "a", Type: "cli", Attempt: 1, Status: run.Running, Time: now, Action: "echo"})
 	rec.Record(run.Event{Kind: run.NodeRetrying, Node: "a", Attempt: 1, Status: run.Failed, Code: "EXIT_CODE", Message: "exit 1", Time: now})
@@ -132,4 +135,35 @@ func deadPID() int {
 		}
 	}
 	return 999999
+}
+
+// TestJournalSurvivesACrash drops the recorder without closing it, as kill
+// -9 would: ended attempts still come back, and Heal writes them down.
+func TestJournalSurvivesACrash(t *testing.T) {
+	ctx := t.Context()
+	st := open(t)
+	id := run.ID("crash")
+	if err := st.CreateRun(ctx, &Run{ID: id, WorkflowID: "wf", Status: run.Running, StartedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := st.NewRecorder(id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Hold the flush lock: the batch writer never gets to write, so only
+	// the journal has the attempt, as after kill -9.
+	rec.flushMu.Lock()
+	rec.Record(run.Event{Kind: run.NodeStarted, Node: "a", Attempt: 1, Status: run.Running, Time: time.Now()})
+	rec.Record(run.Event{Kind: run.NodeFinished, Node: "a", Attempt: 1, Status: run.Completed, Outputs: map[string]any{"v": "1"}, Time: time.Now()})
+	as, err := st.Attempts(ctx, id)
+	if err != nil || len(as) != 1 || as[0].Status != run.Completed || as[0].Outputs["v"] != "1" {
+		t.Fatalf("after the crash: %+v %v", as, err)
+	}
+	if err := st.Heal(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if db, _ := st.dbAttempts(ctx, id); len(db) != 1 || db[0].Status != run.Completed {
+		t.Errorf("healed database: %+v", db)
+	}
+	rec.flushMu.Unlock()
 }

@@ -146,6 +146,9 @@ func (c *checker) bareRef(n *ast.Node, at diag.Range, r template.Ref, in func(in
 		"%s is not declared by any node, input or variable", r.Text)
 }
 
+// IsBuiltin reports whether name is one of [Builtins], in any case.
+func IsBuiltin(name string) bool { return isBuiltin(name) }
+
 func isBuiltin(name string) bool {
 	for _, b := range Builtins {
 		if strings.EqualFold(b, name) {

@@ -5,7 +5,9 @@ import (
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/executor/approval"
 	"github.com/osopdev/osop/internal/executor/data"
+	"github.com/osopdev/osop/internal/executor/docker"
 	"github.com/osopdev/osop/internal/executor/httpcall"
+	"github.com/osopdev/osop/internal/executor/infra"
 	"github.com/osopdev/osop/internal/executor/shell"
 	"github.com/osopdev/osop/internal/executor/system"
 	"github.com/osopdev/osop/internal/executor/unavailable"
@@ -19,6 +21,8 @@ func Registry() *executor.Registry {
 	approval.Register(r)
 	data.Register(r)
 	system.Register(r)
-	unavailable.Register(r, "docker", "infra", "agent", "mcp", "db")
+	docker.Register(r)
+	infra.Register(r)
+	unavailable.Register(r, "agent", "mcp", "db")
 	return r
 }
