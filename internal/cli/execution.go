@@ -103,6 +103,7 @@ func (x *execution) run(ctx context.Context, resume map[string]engine.Prior, seq
 		lg.Record(e)
 		prog.Event(e)
 	}
+	x.eopts.ArtifactDir = filepath.Join(x.p.workdir, ".osop", "artifacts", string(id))
 	x.eopts.Signals = st
 	x.eopts.Approver = x.approver(st, prog)
 	x.eopts.AllowPrompt = io.InTTY && io.ErrTTY

@@ -151,6 +151,13 @@ func TestSeed(t *testing.T) {
 			!strings.Contains(string(k), "# production: the image is set by the release pipeline") {
 			t.Errorf("kustomization.yaml:\n%s", k)
 		}
+		// The rendered manifests are kept, and name the image too.
+		rm, _ := last(as, "update_manifests").Outputs["rendered_manifests"].(map[string]any)
+		if path, _ := rm["path"].(string); path == "" {
+			t.Errorf("rendered_manifests: %v", rm)
+		} else if b, err := os.ReadFile(path); err != nil || !strings.Contains(string(b), "image: "+pushed) {
+			t.Errorf("rendered manifests at %s: %v\n%s", path, err, b)
+		}
 		// The Deployment runs that image and its rollout completed.
 		if img, ready := e.rolledOut(ns, "app"); img != pushed || !ready {
 			t.Errorf("deployment image %s ready=%v, want %s", img, ready, pushed)
