@@ -46,6 +46,21 @@ func (s *storeFlags) open() (*store.Store, error) {
 	return st, nil
 }
 
+// withRun opens the store, finds the run by id (or unique prefix) and
+// calls fn with both; the store is closed afterwards.
+func (s *storeFlags) withRun(ctx context.Context, id string, fn func(*store.Store, *store.Run) error) error {
+	st, err := s.open()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	r, err := getRun(ctx, st, id)
+	if err != nil {
+		return err
+	}
+	return fn(st, r)
+}
+
 func getRun(ctx context.Context, st *store.Store, id string) (*store.Run, error) {
 	r, err := st.GetRun(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -110,55 +125,48 @@ func newRunsShowCmd(f *Factory) *cobra.Command {
 		Short: "Show one run: its nodes, attempts, outputs and errors",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := sf.open()
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			r, err := getRun(cmd.Context(), st, args[0])
-			if err != nil {
-				return err
-			}
-			attempts, err := st.Attempts(cmd.Context(), r.ID)
-			if err != nil {
-				return &ExitError{Code: ExitFailed, Err: err}
-			}
-			if output == "json" {
-				return json.NewEncoder(f.IO.Out).Encode(map[string]any{"run": r, "attempts": attempts})
-			}
-			w := f.IO.Out
-			fmt.Fprintf(w, "run       %s\nworkflow  %s (%s)\nfile      %s\nstatus    %s", r.ID, r.WorkflowID, r.WorkflowName, r.WorkflowFile, r.Status)
-			if r.ExitCode != nil {
-				fmt.Fprintf(w, " (exit %d)", *r.ExitCode)
-			}
-			fmt.Fprintf(w, "\nstarted   %s\n", r.StartedAt.Local().Format(time.RFC3339))
-			if !r.EndedAt.IsZero() {
-				fmt.Fprintf(w, "ended     %s (%s)\n", r.EndedAt.Local().Format(time.RFC3339), r.EndedAt.Sub(r.StartedAt).Round(time.Millisecond))
-			}
-			if r.Summary != "" {
-				fmt.Fprintf(w, "summary   %s\n", r.Summary)
-			}
-			fmt.Fprintf(w, "record    %s\n\n", r.LogPath)
-			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NODE\tTRY\tSTATUS\tDURATION\tDETAIL")
-			for _, a := range attempts {
-				try := "-"
-				if a.Attempt > 0 {
-					try = fmt.Sprint(a.Attempt)
-					if a.Iteration > 0 {
-						try += fmt.Sprintf(" (iter %d)", a.Iteration)
+			return sf.withRun(cmd.Context(), args[0], func(st *store.Store, r *store.Run) error {
+				attempts, err := st.Attempts(cmd.Context(), r.ID)
+				if err != nil {
+					return &ExitError{Code: ExitFailed, Err: err}
+				}
+				if output == "json" {
+					return json.NewEncoder(f.IO.Out).Encode(map[string]any{"run": r, "attempts": attempts})
+				}
+				w := f.IO.Out
+				fmt.Fprintf(w, "run       %s\nworkflow  %s (%s)\nfile      %s\nstatus    %s", r.ID, r.WorkflowID, r.WorkflowName, r.WorkflowFile, r.Status)
+				if r.ExitCode != nil {
+					fmt.Fprintf(w, " (exit %d)", *r.ExitCode)
+				}
+				fmt.Fprintf(w, "\nstarted   %s\n", r.StartedAt.Local().Format(time.RFC3339))
+				if !r.EndedAt.IsZero() {
+					fmt.Fprintf(w, "ended     %s (%s)\n", r.EndedAt.Local().Format(time.RFC3339), r.EndedAt.Sub(r.StartedAt).Round(time.Millisecond))
+				}
+				if r.Summary != "" {
+					fmt.Fprintf(w, "summary   %s\n", r.Summary)
+				}
+				fmt.Fprintf(w, "record    %s\n\n", r.LogPath)
+				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "NODE\tTRY\tSTATUS\tDURATION\tDETAIL")
+				for _, a := range attempts {
+					try := "-"
+					if a.Attempt > 0 {
+						try = fmt.Sprint(a.Attempt)
+						if a.Iteration > 0 {
+							try += fmt.Sprintf(" (iter %d)", a.Iteration)
+						}
 					}
+					detail := a.Reason
+					if a.ErrorMessage != "" {
+						detail = a.ErrorCode + ": " + a.ErrorMessage
+					} else if len(a.Outputs) > 0 {
+						b, _ := json.Marshal(a.Outputs)
+						detail = "outputs " + string(b)
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.NodeID, try, a.Status, time.Duration(a.DurationMS)*time.Millisecond, truncate(detail, 120))
 				}
-				detail := a.Reason
-				if a.ErrorMessage != "" {
-					detail = a.ErrorCode + ": " + a.ErrorMessage
-				} else if len(a.Outputs) > 0 {
-					b, _ := json.Marshal(a.Outputs)
-					detail = "outputs " + string(b)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.NodeID, try, a.Status, time.Duration(a.DurationMS)*time.Millisecond, truncate(detail, 120))
-			}
-			return tw.Flush()
+				return tw.Flush()
+			})
 		},
 	}
 	sf.add(cmd)
@@ -173,45 +181,38 @@ func newLogsCmd(f *Factory) *cobra.Command {
 		Short: "Print what a run's nodes printed (stdout and stderr, masked)",
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := sf.open()
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			r, err := getRun(cmd.Context(), st, args[0])
-			if err != nil {
-				return err
-			}
-			attempts, err := st.Attempts(cmd.Context(), r.ID)
-			if err != nil {
-				return &ExitError{Code: ExitFailed, Err: err}
-			}
-			found := false
-			for _, a := range attempts {
-				if len(args) == 2 && a.NodeID != args[1] {
-					continue
+			return sf.withRun(cmd.Context(), args[0], func(st *store.Store, r *store.Run) error {
+				attempts, err := st.Attempts(cmd.Context(), r.ID)
+				if err != nil {
+					return &ExitError{Code: ExitFailed, Err: err}
 				}
-				found = true
-				if a.Attempt == 0 {
-					continue
-				}
-				fmt.Fprintf(f.IO.Out, "── %s · attempt %d · %s\n", a.NodeID, a.Attempt, a.Status)
-				if a.Action != "" {
-					fmt.Fprintf(f.IO.Out, "$ %s\n", a.Action)
-				}
-				for _, part := range []string{a.Stdout, a.Stderr} {
-					if part = strings.TrimRight(part, "\n"); part != "" {
-						fmt.Fprintln(f.IO.Out, part)
+				found := false
+				for _, a := range attempts {
+					if len(args) == 2 && a.NodeID != args[1] {
+						continue
+					}
+					found = true
+					if a.Attempt == 0 {
+						continue
+					}
+					fmt.Fprintf(f.IO.Out, "── %s · attempt %d · %s\n", a.NodeID, a.Attempt, a.Status)
+					if a.Action != "" {
+						fmt.Fprintf(f.IO.Out, "$ %s\n", a.Action)
+					}
+					for _, part := range []string{a.Stdout, a.Stderr} {
+						if part = strings.TrimRight(part, "\n"); part != "" {
+							fmt.Fprintln(f.IO.Out, part)
+						}
+					}
+					if a.ErrorMessage != "" {
+						fmt.Fprintf(f.IO.Out, "error: %s: %s\n", a.ErrorCode, a.ErrorMessage)
 					}
 				}
-				if a.ErrorMessage != "" {
-					fmt.Fprintf(f.IO.Out, "error: %s: %s\n", a.ErrorCode, a.ErrorMessage)
+				if !found && len(args) == 2 {
+					return exitf(ExitUsage, "run %s has no node %q", r.ID, args[1])
 				}
-			}
-			if !found && len(args) == 2 {
-				return exitf(ExitUsage, "run %s has no node %q", r.ID, args[1])
-			}
-			return nil
+				return nil
+			})
 		},
 	}
 	sf.add(cmd)
@@ -227,24 +228,17 @@ func newApproveCmd(f *Factory) *cobra.Command {
 		Short: "Approve (or --reject) a human node a run is waiting on",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := sf.open()
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			r, err := getRun(cmd.Context(), st, args[0])
-			if err != nil {
-				return err
-			}
-			d := store.Decision{Decision: firstNonEmpty(choice, "approve"), Comment: comment, By: currentUser()}
-			if reject {
-				d.Decision = "reject"
-			}
-			if err := st.SendApproval(cmd.Context(), r.ID, args[1], d); err != nil {
-				return &ExitError{Code: ExitFailed, Err: err}
-			}
-			fmt.Fprintf(f.IO.Out, "%s: %s recorded for %s\n", r.ID, d.Decision, args[1])
-			return nil
+			return sf.withRun(cmd.Context(), args[0], func(st *store.Store, r *store.Run) error {
+				d := store.Decision{Decision: firstNonEmpty(choice, "approve"), Comment: comment, By: currentUser()}
+				if reject {
+					d.Decision = "reject"
+				}
+				if err := st.SendApproval(cmd.Context(), r.ID, args[1], d); err != nil {
+					return &ExitError{Code: ExitFailed, Err: err}
+				}
+				fmt.Fprintf(f.IO.Out, "%s: %s recorded for %s\n", r.ID, d.Decision, args[1])
+				return nil
+			})
 		},
 	}
 	sf.add(cmd)
@@ -268,20 +262,13 @@ func newSignalCmd(f *Factory) *cobra.Command {
 					return exitf(ExitUsage, "--data must be a JSON object: %v", err)
 				}
 			}
-			st, err := sf.open()
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			r, err := getRun(cmd.Context(), st, args[0])
-			if err != nil {
-				return err
-			}
-			if err := st.SendSignal(cmd.Context(), r.ID, args[1], payload); err != nil {
-				return &ExitError{Code: ExitFailed, Err: err}
-			}
-			fmt.Fprintf(f.IO.Out, "%s: signal %q sent\n", r.ID, args[1])
-			return nil
+			return sf.withRun(cmd.Context(), args[0], func(st *store.Store, r *store.Run) error {
+				if err := st.SendSignal(cmd.Context(), r.ID, args[1], payload); err != nil {
+					return &ExitError{Code: ExitFailed, Err: err}
+				}
+				fmt.Fprintf(f.IO.Out, "%s: signal %q sent\n", r.ID, args[1])
+				return nil
+			})
 		},
 	}
 	sf.add(cmd)
