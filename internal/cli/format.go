@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -82,7 +81,7 @@ func fmtRun(opts *FmtOptions) error {
 			fmt.Fprintln(opts.IO.Out, name)
 			continue
 		}
-		if err := writeFileAtomic(name, out, fileMode(name)); err != nil {
+		if err := writeFileAtomic(name, out); err != nil {
 			return exitf(ExitUsage, "write %s: %v", name, err)
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "formatted %s\n", name)
@@ -104,13 +103,6 @@ func formatted(doc *ast.Document) ([]byte, error) {
 }
 
 func isJSONFile(name string) bool { return strings.HasSuffix(strings.ToLower(name), ".json") }
-
-func fileMode(name string) os.FileMode {
-	if st, err := os.Stat(name); err == nil {
-		return st.Mode().Perm()
-	}
-	return 0o644
-}
 
 // ConvertOptions are the settings of `osop convert`.
 type ConvertOptions struct {

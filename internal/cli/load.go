@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"path/filepath"
+
+	"github.com/google/renameio/v2"
+
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/diag"
 	"github.com/osopdev/osop/internal/parse"
@@ -41,8 +45,15 @@ func writeOutput(io *IOStreams, path string, data []byte) error {
 		_, err := io.Out.Write(data)
 		return err
 	}
-	if err := writeFileAtomic(path, data, 0o644); err != nil {
+	if err := writeFileAtomic(path, data); err != nil {
 		return exitf(ExitUsage, "write %s: %v", path, err)
 	}
 	return nil
+}
+
+// writeFileAtomic replaces path with data through a temporary file beside
+// it (fsync, rename), keeping an existing file's mode: a reader never sees
+// half a file, and a failed write leaves the old one.
+func writeFileAtomic(path string, data []byte) error {
+	return renameio.WriteFile(path, data, 0o644, renameio.WithTempDir(filepath.Dir(path)))
 }

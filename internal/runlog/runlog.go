@@ -8,7 +8,7 @@
 // crash leaves a readable record and a large run does not spend its time
 // rewriting it.
 //
-// It imports only run.
+// It imports run, and renameio for the atomic rewrite.
 package runlog
 
 import (
@@ -19,6 +19,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/google/renameio/v2"
 
 	"github.com/osopdev/osop/internal/run"
 )
@@ -326,24 +328,9 @@ func (l *Log) write() error {
 	return writeAtomic(l.path, data)
 }
 
+// writeAtomic replaces the record: temporary file beside it, fsync, rename.
 func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("runlog: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("runlog: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("runlog: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("runlog: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := renameio.WriteFile(path, data, 0o600, renameio.WithTempDir(filepath.Dir(path))); err != nil {
 		return fmt.Errorf("runlog: %w", err)
 	}
 	return nil
