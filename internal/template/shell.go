@@ -99,6 +99,16 @@ func (q *quoteState) quote(v string) string {
 	return ShellQuote(v)
 }
 
+// ShellJoin writes argv as one command line a person can paste into a
+// shell: each word quoted with [ShellQuote].
+func ShellJoin(argv []string) string {
+	words := make([]string, len(argv))
+	for i, a := range argv {
+		words[i] = ShellQuote(a)
+	}
+	return strings.Join(words, " ")
+}
+
 // ShellQuote quotes v as one shell word.
 func ShellQuote(v string) string {
 	if v != "" && strings.IndexFunc(v, func(r rune) bool {

@@ -127,3 +127,28 @@ func TestExpandShell_realShell(t *testing.T) {
 		}
 	}
 }
+
+// TestShellJoin runs the joined line through sh and checks each word
+// arrives as it was: a dry run's command line is the argv that runs.
+func TestShellJoin(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	argv := []string{"printf", `[%s]\n`, "plain", "a b", "it's", "", "$HOME", "--build-arg=K=v w", "new\nline"}
+	line := ShellJoin(argv)
+	out, err := exec.Command(sh, "-c", line).Output()
+	if err != nil {
+		t.Fatalf("%s: %v", line, err)
+	}
+	var want strings.Builder
+	for _, a := range argv[2:] {
+		want.WriteString("[" + a + "]\n")
+	}
+	if string(out) != want.String() {
+		t.Errorf("sh -c %s\n got %q\nwant %q", line, out, want.String())
+	}
+	if got := ShellJoin([]string{"docker", "push", "127.0.0.1:5000/app:abc"}); got != "docker push 127.0.0.1:5000/app:abc" {
+		t.Errorf("plain words are left as they are: %s", got)
+	}
+}

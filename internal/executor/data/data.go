@@ -7,7 +7,8 @@ package data
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/osopdev/osop/internal/diag"
@@ -49,7 +50,7 @@ func (t *Transform) Describe(req *executor.Request) (string, error) {
 		return "cel " + tr, nil
 	case map[string]any:
 		var parts []string
-		for _, k := range sortedKeys(tr) {
+		for _, k := range slices.Sorted(maps.Keys(tr)) {
 			parts = append(parts, fmt.Sprintf("%s = %v", k, tr[k]))
 		}
 		return "cel " + strings.Join(parts, "; "), nil
@@ -75,7 +76,7 @@ func (t *Transform) Execute(ctx context.Context, req *executor.Request) (*execut
 		return &executor.Result{Outputs: m}, nil
 	case map[string]any:
 		out := make(map[string]any, len(tr))
-		for _, k := range sortedKeys(tr) {
+		for _, k := range slices.Sorted(maps.Keys(tr)) {
 			src, ok := tr[k].(string)
 			if !ok {
 				out[k] = tr[k] // a literal
@@ -90,13 +91,4 @@ func (t *Transform) Execute(ctx context.Context, req *executor.Request) (*execut
 		return &executor.Result{Outputs: out}, nil
 	}
 	return nil, executor.Errorf(run.CodeConfig, false, "node %q has no runtime.transform", req.NodeID)
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -19,17 +19,20 @@ package docker
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/osopdev/osop/internal/diag"
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/executor/proc"
 	"github.com/osopdev/osop/internal/run"
+	"github.com/osopdev/osop/internal/template"
 )
 
 // Register adds the executor for docker nodes.
@@ -136,13 +139,8 @@ func (s *settings) list(key string) []string {
 
 func (s *settings) kv(key string) []string {
 	m, _ := s.req.Runtime[key].(map[string]any)
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var out []string
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		v, err := s.req.Expand(fmt.Sprint(m[k]))
 		if err != nil && s.err == nil {
 			s.err = err
@@ -160,7 +158,7 @@ func (d *Docker) Describe(req *executor.Request) (string, error) {
 	}
 	parts := make([]string, len(cmds))
 	for i, c := range cmds {
-		parts[i] = strings.Join(c, " ")
+		parts[i] = template.ShellJoin(c)
 	}
 	return strings.Join(parts, " && "), nil
 }
@@ -170,9 +168,12 @@ func (d *Docker) commands(req *executor.Request) ([][]string, error) {
 	s := &settings{req: req}
 	switch action := str(req.Runtime, "action"); action {
 	case "build":
-		return [][]string{buildArgs(s, filepath.Join(req.TempDir, "iid"))}, s.err
+		return [][]string{buildArgs(s, iidFile(req))}, s.err
 	case "push":
 		src, dst := pushNames(s)
+		if src == dst {
+			return [][]string{{"docker", "push", dst}}, s.err
+		}
 		return [][]string{{"docker", "tag", src, dst}, {"docker", "push", dst}}, s.err
 	case "tag":
 		src := s.str("image")
@@ -188,6 +189,12 @@ func (d *Docker) commands(req *executor.Request) ([][]string, error) {
 	default:
 		return nil, executor.Errorf(run.CodeConfig, false, "unknown docker action %q", action)
 	}
+}
+
+// iidFile is where docker build writes the image id: one file per node
+// attempt in the run's scratch directory.
+func iidFile(req *executor.Request) string {
+	return filepath.Join(req.TempDir, fmt.Sprintf("%s.%d.iid", req.NodeID, req.Attempt))
 }
 
 func buildArgs(s *settings, iidfile string) []string {
@@ -329,7 +336,7 @@ func (d *Docker) Execute(ctx context.Context, req *executor.Request) (*executor.
 }
 
 func (d *Docker) build(ctx context.Context, t proc.Tool, s *settings) (*executor.Result, error) {
-	iid := filepath.Join(t.Req.TempDir, fmt.Sprintf("%s.%d.iid", t.Req.NodeID, t.Req.Attempt))
+	iid := iidFile(t.Req)
 	argv := buildArgs(s, iid)
 	if s.err != nil {
 		return nil, s.err
@@ -375,7 +382,7 @@ func (d *Docker) push(ctx context.Context, t proc.Tool, s *settings) (*executor.
 	out, err := t.Output(ctx, nil, "docker", "push", dst)
 	if err != nil {
 		var ee *executor.Error
-		if errAs(err, &ee) && strings.Contains(ee.Message, "connection refused") {
+		if errors.As(err, &ee) && strings.Contains(ee.Message, "connection refused") {
 			ee.Code, ee.Message = run.CodeConnection, fmt.Sprintf("registry %s cannot be reached: %s", registry, ee.Message)
 		}
 		return nil, err
@@ -384,7 +391,7 @@ func (d *Docker) push(ctx context.Context, t proc.Tool, s *settings) (*executor.
 	if m == nil {
 		return nil, executor.Errorf(run.CodeUnclassified, false, "docker push %s printed no digest", dst)
 	}
-	name, _, _ := strings.Cut(dst, ":"+lastTag(dst))
+	name := strings.TrimSuffix(dst, ":"+lastTag(dst))
 	outputs := map[string]any{"image_url": dst, "image_digest": m[1], "repo_digest": name + "@" + m[1], "registry": registry}
 	if len(t.Req.Outputs) > 0 {
 		outputs[t.Req.Outputs[0]] = dst

@@ -24,7 +24,7 @@ func TestSplitImage(t *testing.T) {
 }
 
 func req(rt map[string]any, inputs map[string]any) *executor.Request {
-	return &executor.Request{NodeID: "n", Runtime: rt, Inputs: inputs, Workdir: "/w", TempDir: "/tmp/x",
+	return &executor.Request{NodeID: "n", Attempt: 2, Runtime: rt, Inputs: inputs, Workdir: "/w", TempDir: "/tmp/x",
 		Expand: func(s string) (string, error) { return strings.ReplaceAll(s, "{{GIT_SHA}}", "abc"), nil }}
 }
 
@@ -35,12 +35,13 @@ func TestDescribe(t *testing.T) {
 		want   string
 	}{
 		{map[string]any{"action": "build", "dockerfile": "Dockerfile", "context": ".", "tags": []any{"app:{{GIT_SHA}}", "app:latest"},
-			"build_args": map[string]any{"NODE_ENV": "production", "A": 1}, "target": "prod"},
-			nil, "docker build -f Dockerfile -t app:abc -t app:latest --build-arg A=1 --build-arg NODE_ENV=production --target prod --iidfile /tmp/x/iid ."},
+			"build_args": map[string]any{"NODE_ENV": "production", "A": 1, "MSG": "two words"}, "target": "prod"},
+			nil, "docker build -f Dockerfile -t app:abc -t app:latest --build-arg A=1 --build-arg 'MSG=two words' --build-arg NODE_ENV=production --target prod --iidfile /tmp/x/n.2.iid ."},
 		{map[string]any{"action": "push", "registry": "127.0.0.1:5000/"}, map[string]any{"image_tag": "app:abc"},
 			"docker tag app:abc 127.0.0.1:5000/app:abc && docker push 127.0.0.1:5000/app:abc"},
 		{map[string]any{"action": "push", "registry": "r.io", "repository": "team/app", "tag": "v1"}, map[string]any{"image_tag": "app:abc"},
 			"docker tag app:abc r.io/team/app:v1 && docker push r.io/team/app:v1"},
+		{map[string]any{"action": "push"}, map[string]any{"image_tag": "r.io/app:abc"}, "docker push r.io/app:abc"},
 		{map[string]any{"action": "run", "image": "app:1", "detach": true, "ports": []any{"127.0.0.1:8080:8080"}, "env": map[string]any{"X": "1"}},
 			nil, "docker run -d -p 127.0.0.1:8080:8080 -e X=1 app:1"},
 	}

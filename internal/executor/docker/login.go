@@ -2,7 +2,6 @@ package docker
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os/exec"
 	"regexp"
@@ -40,7 +39,8 @@ func login(ctx context.Context, t proc.Tool, s *settings, registry string) error
 			return executor.Errorf(run.CodeConfig, false,
 				"credentials_source aws_iam_role needs the aws CLI to log in to %s: install it, or use credentials_source: docker_config after `docker login`", registry)
 		}
-		quiet := proc.Tool{Req: quietRequest(t.Req), Dir: t.Dir, Env: t.Env}
+		quiet := t
+		quiet.Quiet = true // the password
 		pass, err := quiet.Output(ctx, nil, "aws", "ecr", "get-login-password", "--region", m[1])
 		if err != nil {
 			return fmt.Errorf("aws ecr get-login-password (no AWS credentials for this role?): %w", err)
@@ -62,17 +62,3 @@ func firstOf(s *settings, key, fallback string) string {
 	}
 	return v
 }
-
-// quietRequest keeps a command's stdout (a password) out of the node's
-// captured output.
-func quietRequest(r *executor.Request) *executor.Request {
-	cp := *r
-	cp.Stdout = discard{}
-	return &cp
-}
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
-
-func errAs(err error, target **executor.Error) bool { return errors.As(err, target) }

@@ -18,10 +18,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -103,7 +104,7 @@ func (c *Call) build(req *executor.Request) (*request, error) {
 		return nil, err
 	}
 	hs, _ := req.Runtime["headers"].(map[string]any)
-	for _, k := range sortedKeys(hs) {
+	for _, k := range slices.Sorted(maps.Keys(hs)) {
 		v, err := req.Expand(fmt.Sprint(hs[k]))
 		if err != nil {
 			return nil, err
@@ -202,7 +203,7 @@ func (c *Call) Describe(req *executor.Request) (string, error) {
 		return "", err
 	}
 	s := r.method + " " + r.url
-	for _, k := range sortedHeaderKeys(r.headers) {
+	for _, k := range slices.Sorted(maps.Keys(r.headers)) {
 		s += fmt.Sprintf(" -H '%s: %s'", k, r.headers.Get(k))
 	}
 	if len(r.body) > 0 {
@@ -342,7 +343,7 @@ func responseOutputs(resp *http.Response, raw []byte, declared []string) map[str
 
 func mapResponse(req *executor.Request, outputs map[string]any) error {
 	mapping, _ := req.Runtime["response_mapping"].(map[string]any)
-	for _, name := range sortedKeys(mapping) {
+	for _, name := range slices.Sorted(maps.Keys(mapping)) {
 		path, _ := mapping[name].(string)
 		v, err := jsonpath.Get(outputs["body"], path)
 		if err != nil {
@@ -411,24 +412,6 @@ func expected(v any) (func(int) bool, error) {
 		}
 		return false
 	}, nil
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func sortedHeaderKeys(h http.Header) []string {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func truncate(s string, n int) string {

@@ -3,17 +3,17 @@ package infra
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/executor/proc"
 	"github.com/osopdev/osop/internal/run"
+	"github.com/osopdev/osop/internal/template"
 )
-
-func errorsAs(err error, target **executor.Error) bool { return errors.As(err, target) }
 
 type helm struct{}
 
@@ -63,7 +63,7 @@ func (helm) argv(s *settings, action string) []string {
 			argv = append(argv, "--values", s.path(f))
 		}
 		if set, ok := s.req.Runtime["set"].(map[string]any); ok {
-			for _, k := range sortedKeys(set) {
+			for _, k := range slices.Sorted(maps.Keys(set)) {
 				v, err := s.req.Expand(fmt.Sprint(set[k]))
 				if err != nil && s.err == nil {
 					s.err = err
@@ -92,7 +92,7 @@ func (helm) argv(s *settings, action string) []string {
 }
 
 func (h helm) describe(s *settings, action string) (string, error) {
-	return strings.Join(h.argv(s, action), " "), s.err
+	return template.ShellJoin(h.argv(s, action)), s.err
 }
 
 func (h helm) execute(ctx context.Context, s *settings, action string) (map[string]any, error) {
@@ -170,7 +170,7 @@ func (t terraform) argv(s *settings, action string) []string {
 }
 
 func (t terraform) describe(s *settings, action string) (string, error) {
-	return strings.Join(t.argv(s, action), " "), s.err
+	return template.ShellJoin(t.argv(s, action)), s.err
 }
 
 func (t terraform) execute(ctx context.Context, s *settings, action string) (map[string]any, error) {
@@ -199,13 +199,4 @@ func (t terraform) execute(ctx context.Context, s *settings, action string) (map
 		return res, nil
 	}
 	return map[string]any{}, nil
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sortStrings(keys)
-	return keys
 }

@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/osopdev/osop/internal/diag"
@@ -180,5 +179,3 @@ func problem(path, summary, detail string) []executor.Problem {
 func unknownAction(tool, action string, known []string) []executor.Problem {
 	return problem("runtime.action", fmt.Sprintf("%s cannot %q", tool, action), "known: "+strings.Join(known, ", "))
 }
-
-func sortStrings(xs []string) { sort.Strings(xs) }

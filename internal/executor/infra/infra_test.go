@@ -108,7 +108,7 @@ func TestKubectlArgv(t *testing.T) {
 		want string
 	}{
 		{map[string]any{"tool": "kubectl", "action": "apply", "manifests": `-k "overlays/prod env"`, "namespace": "prod"},
-			`kubectl --namespace prod apply -k overlays/prod env`},
+			`kubectl --namespace prod apply -k 'overlays/prod env'`}, // one word, as it runs
 		{map[string]any{"tool": "kubectl", "action": "rollout  undo", "resource": "deployment/app", "to_revision": 3, "wait": false, "kubeconfig": "kc", "context": "c"},
 			`kubectl --kubeconfig /work/kc --context c rollout undo deployment/app --to-revision=3`},
 		{map[string]any{"tool": "kubectl", "action": "rollout status", "resource": "deployment/app"},

@@ -3,6 +3,7 @@ package infra
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/executor/proc"
 	"github.com/osopdev/osop/internal/run"
+	"github.com/osopdev/osop/internal/template"
 )
 
 type kubectl struct{}
@@ -125,9 +127,9 @@ func (kubectl) timeout(s *settings) string {
 }
 
 func (k kubectl) describe(s *settings, action string) (string, error) {
-	d := strings.Join(k.argv(s, action), " ")
+	d := template.ShellJoin(k.argv(s, action))
 	if action == "rollout undo" && !s.noWait() {
-		d += " && " + strings.Join(k.argv(s, "rollout status"), " ")
+		d += " && " + template.ShellJoin(k.argv(s, "rollout status"))
 	}
 	return d, s.err
 }
@@ -147,7 +149,7 @@ func (k kubectl) execute(ctx context.Context, s *settings, action string) (map[s
 	if action == "diff" {
 		// kubectl diff exits 1 when there are differences.
 		var ee *executor.Error
-		if err != nil && errorsAs(err, &ee) && strings.Contains(ee.Message, "status 1:") {
+		if err != nil && errors.As(err, &ee) && strings.Contains(ee.Message, "status 1:") {
 			return map[string]any{"changed": true, "diff": out}, nil
 		}
 		if err == nil {
@@ -186,7 +188,7 @@ func (k kubectl) execute(ctx context.Context, s *settings, action string) (map[s
 // explain makes the common kubectl failures say what is wrong.
 func (kubectl) explain(err error, s *settings) error {
 	var ee *executor.Error
-	if !errorsAs(err, &ee) {
+	if !errors.As(err, &ee) {
 		return err
 	}
 	switch {
@@ -224,9 +226,7 @@ func applyStatus(out string) map[string]any {
 // and ready replicas.
 func (k kubectl) rolloutResult(ctx context.Context, s *settings) (map[string]any, error) {
 	argv := append(k.base(s), "get", s.str("resource"), "-o", "json")
-	quiet := *s.req
-	quiet.Stdout = nopWriter{}
-	out, err := proc.Tool{Req: &quiet}.Output(ctx, nil, argv...)
+	out, err := proc.Tool{Req: s.req, Quiet: true}.Output(ctx, nil, argv...)
 	if err != nil {
 		return nil, k.explain(err, s)
 	}

@@ -235,9 +235,7 @@ func render(ctx context.Context, s *settings, overlay string) (map[string]any, e
 	default:
 		return nil, executor.Errorf(run.CodeConfig, false, "rendering %s needs kubectl (kubectl kustomize) or kustomize on PATH", overlay)
 	}
-	quiet := *s.req
-	quiet.Stdout = nopWriter{}
-	yamlOut, err := proc.Tool{Req: &quiet}.Output(ctx, nil, argv...)
+	yamlOut, err := proc.Tool{Req: s.req, Quiet: true}.Output(ctx, nil, argv...)
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +256,3 @@ func has(prog string) bool {
 	_, err := exec.LookPath(prog)
 	return err == nil
 }
-
-type nopWriter struct{}
-
-func (nopWriter) Write(p []byte) (int, error) { return len(p), nil }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/run"
+	"github.com/osopdev/osop/internal/template"
 )
 
 // Tool runs a command-line tool (docker, kubectl, helm, terraform) for an
@@ -20,6 +21,9 @@ type Tool struct {
 	Req *executor.Request
 	Dir string
 	Env []string
+	// Quiet keeps the program's stdout out of the node's output (a
+	// password, or JSON read only to build outputs); it is still returned.
+	Quiet bool
 }
 
 // Output runs argv and returns its stdout. stdin, when not nil, is fed to
@@ -29,10 +33,14 @@ func (t Tool) Output(ctx context.Context, stdin io.Reader, argv ...string) (stri
 		return "", executor.Errorf(run.CodeConfig, false, "%s is not installed (not found on PATH); osop runs the %s CLI for this node", argv[0], argv[0])
 	}
 	var out, errb bytes.Buffer
-	fmt.Fprintf(t.Req.Stderr, "$ %s\n", t.Req.Mask(strings.Join(argv, " ")))
+	fmt.Fprintf(t.Req.Stderr, "$ %s\n", t.Req.Mask(template.ShellJoin(argv)))
+	stdout := io.Writer(&out)
+	if !t.Quiet {
+		stdout = io.MultiWriter(t.Req.Stdout, &out)
+	}
 	code, err := Run(ctx, Spec{
 		Argv: argv, Dir: firstNonEmpty(t.Dir, t.Req.Workdir), Env: t.env(), Stdin: stdin,
-		Stdout: io.MultiWriter(t.Req.Stdout, &out), Stderr: io.MultiWriter(t.Req.Stderr, &errb),
+		Stdout: stdout, Stderr: io.MultiWriter(t.Req.Stderr, &errb),
 	})
 	if err != nil {
 		return out.String(), err

@@ -13,10 +13,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,7 @@ import (
 	"github.com/osopdev/osop/internal/executor/proc"
 	"github.com/osopdev/osop/internal/jsonpath"
 	"github.com/osopdev/osop/internal/run"
+	"github.com/osopdev/osop/internal/template"
 )
 
 // Register adds the executor for cli, cicd and git nodes.
@@ -135,22 +137,11 @@ func (c *Command) Describe(req *executor.Request) (string, error) {
 		return "", err
 	}
 	dir, _ := c.dir(req)
-	s := quoteArgv(argv)
+	s := template.ShellJoin(argv)
 	if dir != req.Workdir {
 		s += "  (in " + dir + ")"
 	}
 	return s, nil
-}
-
-func quoteArgv(argv []string) string {
-	parts := make([]string, len(argv))
-	for i, a := range argv {
-		parts[i] = a
-		if strings.ContainsAny(a, " \t\n'\"$`\\;&|<>*?()") || a == "" {
-			parts[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-	}
-	return strings.Join(parts, " ")
 }
 
 func (c *Command) dir(req *executor.Request) (string, error) {
@@ -227,12 +218,7 @@ func (c *Command) env(req *executor.Request, outFile string) ([]string, error) {
 		"OSOP_ATTEMPT="+strconv.Itoa(req.Attempt))
 	for _, key := range []string{"environment", "env"} {
 		m, _ := req.Runtime[key].(map[string]any)
-		names := make([]string, 0, len(m))
-		for k := range m {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			v, err := req.Expand(scalar(m[k]))
 			if err != nil {
 				return nil, err
