@@ -221,7 +221,7 @@ func (s *scheduler) finish(ctx context.Context) *Result {
 		res.Nodes[n.n.ID.V] = NodeResult{Status: n.status, Reason: n.reason, Attempts: n.attempts, Outputs: n.outputs}
 	}
 	switch {
-	case s.stopping && isTimeout(cause):
+	case s.stopping && executor.IsTimeout(cause):
 		res.Status = run.TimedOut
 		res.Failures = append(res.Failures, stopReason(cause))
 	case s.stopping && ctx.Err() != nil:
@@ -246,15 +246,10 @@ func stopReason(cause error) string {
 	if cause == nil {
 		return "the run was stopped"
 	}
-	if isTimeout(cause) {
+	if executor.IsTimeout(cause) {
 		return cause.Error()
 	}
 	return "the run was cancelled"
-}
-
-func isTimeout(err error) bool {
-	t, ok := err.(interface{ Timeout() bool })
-	return ok && t.Timeout()
 }
 
 // emit sends an event to the sink, masked.

@@ -118,7 +118,8 @@ func (s *scheduler) attempt(ex executor.Executor, req *executor.Request, j *job)
 	if err != nil {
 		var ee *executor.Error
 		if ctx.Err() != nil && !errors.As(err, &ee) {
-			err = &executor.Error{Code: codeOf(ctx), Retryable: codeOf(ctx) == run.CodeTimeout, Message: context.Cause(ctx).Error(), Err: err}
+			code, retry := executor.Stopped(ctx)
+			err = &executor.Error{Code: code, Retryable: retry, Message: context.Cause(ctx).Error(), Err: err}
 		}
 		var outputs map[string]any
 		if errors.As(err, &ee) {
@@ -142,13 +143,6 @@ func (s *scheduler) attempt(ex executor.Executor, req *executor.Request, j *job)
 				strings.Join(missing, ", "), missing[0])}
 	}
 	return outputs, nil
-}
-
-func codeOf(ctx context.Context) string {
-	if isTimeout(context.Cause(ctx)) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return run.CodeTimeout
-	}
-	return run.CodeCancelled
 }
 
 // typed converts string outputs to the type their declaration gives, so
@@ -236,23 +230,15 @@ func (s *scheduler) gate(j *job, report func(message)) error {
 	}
 	d, err := s.opts.Approver.Approve(ctx, executor.ApprovalRequest{
 		RunID: string(s.opts.RunID), NodeID: j.node.ID.V, Prompt: "Run " + j.node.ID.V + ": " + j.node.Summary() + "?",
-		Options: []string{"approve", "reject"}, Approvers: a.Approvers,
+		Options: executor.DefaultApprovalOptions, Approvers: a.Approvers,
 	})
 	if err != nil {
 		return err
 	}
-	if rejected(d.Choice) {
+	if d.Rejected() {
 		return executor.Errorf(run.CodeRejected, false, "approval for %s rejected by %s %s", j.node.ID.V, d.By, d.Comment)
 	}
 	return nil
-}
-
-func rejected(choice string) bool {
-	switch strings.ToLower(choice) {
-	case "reject", "rejected", "deny", "denied", "no":
-		return true
-	}
-	return false
 }
 
 // capture keeps what an attempt printed on one stream.

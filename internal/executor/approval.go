@@ -1,6 +1,12 @@
 package executor
 
-import "context"
+import (
+	"context"
+	"strings"
+)
+
+// DefaultApprovalOptions are offered when a node lists none.
+var DefaultApprovalOptions = []string{"approve", "reject"}
 
 // ApprovalRequest is what a person is asked.
 type ApprovalRequest struct {
@@ -16,6 +22,15 @@ type Decision struct {
 	Choice  string // one of the options; "approve" or "reject" by default
 	By      string
 	Comment string
+}
+
+// Rejected reports whether the choice means no.
+func (d Decision) Rejected() bool {
+	switch strings.ToLower(strings.TrimSpace(d.Choice)) {
+	case "reject", "rejected", "deny", "denied", "no":
+		return true
+	}
+	return false
 }
 
 // Approver collects decisions. The CLI answers on a terminal or waits for

@@ -149,6 +149,23 @@ func Classify(err error) (code string, retryable bool) {
 	return run.CodeUnclassified, true
 }
 
+// IsTimeout reports whether err, or an error it wraps, says it is a
+// timeout: the engine's TimeoutError (a context's cause), a network
+// timeout.
+func IsTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
+// Stopped classifies why ctx ended, for an attempt it cut short: TIMEOUT
+// (retryable) when a node or workflow limit ran out, CANCELLED otherwise.
+func Stopped(ctx context.Context) (code string, retryable bool) {
+	if IsTimeout(context.Cause(ctx)) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return run.CodeTimeout, true
+	}
+	return run.CodeCancelled, false
+}
+
 // Info registers an executor for a node type.
 type Info struct {
 	Type string

@@ -23,20 +23,8 @@ type Ask struct{}
 
 var _ executor.Describer = (*Ask)(nil)
 
-// DefaultOptions are offered when the node lists none.
-var DefaultOptions = []string{"approve", "reject"}
-
-// IsRejection reports whether a choice means no.
-func IsRejection(choice string) bool {
-	switch strings.ToLower(strings.TrimSpace(choice)) {
-	case "reject", "rejected", "deny", "denied", "no":
-		return true
-	}
-	return false
-}
-
 func (a *Ask) request(req *executor.Request) (executor.ApprovalRequest, error) {
-	ar := executor.ApprovalRequest{RunID: string(req.RunID), NodeID: req.NodeID, Options: DefaultOptions}
+	ar := executor.ApprovalRequest{RunID: string(req.RunID), NodeID: req.NodeID, Options: executor.DefaultApprovalOptions}
 	prompt, _ := req.Runtime["prompt"].(string)
 	if prompt == "" {
 		prompt = req.Purpose
@@ -93,7 +81,7 @@ func (a *Ask) Execute(ctx context.Context, req *executor.Request) (*executor.Res
 	}
 	outputs := map[string]any{"decision": d.Choice, "comment": d.Comment, "decided_by": d.By}
 	fmt.Fprintf(req.Stderr, "decision: %s by %s\n", d.Choice, d.By)
-	if IsRejection(d.Choice) {
+	if d.Rejected() {
 		msg := fmt.Sprintf("%s rejected by %s", req.NodeID, d.By)
 		if d.Comment != "" {
 			msg += ": " + d.Comment

@@ -297,10 +297,7 @@ func classifyTransport(ctx context.Context, r *request, err error) error {
 	var ne net.Error
 	switch {
 	case ctx.Err() != nil:
-		code, retry := executor.Classify(context.Cause(ctx))
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			code, retry = run.CodeTimeout, true
-		}
+		code, retry := executor.Stopped(ctx)
 		return &executor.Error{Code: code, Retryable: retry, Err: err, Message: fmt.Sprintf("%s %s: %v", r.method, r.url, context.Cause(ctx))}
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return executor.Errorf(run.CodeConnection, true, "%s %s: connection refused: nothing is listening there", r.method, r.url)

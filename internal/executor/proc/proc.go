@@ -10,7 +10,6 @@ package proc
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -80,16 +79,12 @@ func Run(ctx context.Context, s Spec) (int, error) {
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 	if ctx.Err() != nil {
 		cause := context.Cause(ctx)
-		code := run.CodeCancelled
-		if errors.Is(cause, context.DeadlineExceeded) || isTimeout(cause) {
-			code = run.CodeTimeout
-		}
+		code, retry := executor.Stopped(ctx)
 		why := cause.Error()
 		if errors.Is(cause, context.Canceled) {
 			why = "the run was cancelled"
 		}
-		return -1, &executor.Error{Code: code, Message: fmt.Sprintf("stopped: %s", why),
-			Retryable: code == run.CodeTimeout, Err: cause}
+		return -1, &executor.Error{Code: code, Message: "stopped: " + why, Retryable: retry, Err: cause}
 	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
@@ -110,9 +105,4 @@ func direct(w io.Writer) io.Writer {
 		}
 	}
 	return w
-}
-
-func isTimeout(err error) bool {
-	var t interface{ Timeout() bool }
-	return errors.As(err, &t) && t.Timeout()
 }
