@@ -12,7 +12,6 @@ import (
 	"github.com/osopdev/osop/internal/engine"
 	"github.com/osopdev/osop/internal/graph"
 	"github.com/osopdev/osop/internal/run"
-	"github.com/osopdev/osop/internal/secret"
 	"github.com/osopdev/osop/internal/store"
 )
 
@@ -130,7 +129,7 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 	}
 	eopts := engine.Options{
 		Workflow: p.w, Registry: f.registry(), RunID: r.ID, Vars: r.Params.Vars, Inputs: r.Params.Inputs, Secrets: secrets,
-		Env: environ(), Builtins: r.Params.Builtins, Workdir: r.Workdir, MaxParallel: r.Params.MaxParallel, Masker: &secret.Masker{},
+		Env: environ(), Builtins: r.Params.Builtins, Workdir: r.Workdir, MaxParallel: r.Params.MaxParallel, Masker: maskerOf(secrets),
 	}
 	if eopts.Inputs == nil {
 		eopts.Inputs = map[string]any{}

@@ -18,7 +18,6 @@ import (
 	"github.com/osopdev/osop/internal/engine"
 	"github.com/osopdev/osop/internal/parse"
 	"github.com/osopdev/osop/internal/run"
-	"github.com/osopdev/osop/internal/secret"
 	"github.com/osopdev/osop/internal/store"
 	"github.com/osopdev/osop/internal/validate"
 )
@@ -208,7 +207,7 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 	eopts := engine.Options{
 		Workflow: p.w, Registry: f.registry(), RunID: id, Vars: vars, Inputs: inputs, Secrets: secrets,
 		Env: environ(), Builtins: builtins(p.w, id, p.workdir, now), Workdir: p.workdir,
-		MaxParallel: opts.MaxParallel, FailFast: opts.FailFast, Masker: &secret.Masker{},
+		MaxParallel: opts.MaxParallel, FailFast: opts.FailFast, Masker: maskerOf(secrets),
 	}
 	if opts.DryRun {
 		return dryRun(opts, p, eopts)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"slices"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/run"
+	"github.com/osopdev/osop/internal/secret"
 )
 
 // keyValues parses repeated K=V flags.
@@ -167,6 +169,14 @@ func secretsFrom(flags []string, file string) (map[string]string, error) {
 		out[k] = v
 	}
 	return out, nil
+}
+
+// maskerOf masks the run's secrets from the start: the record's header,
+// with the inputs, is written before the engine runs.
+func maskerOf(secrets map[string]string) *secret.Masker {
+	m := &secret.Masker{}
+	m.Add(slices.Collect(maps.Values(secrets))...)
+	return m
 }
 
 // builtins are the variables every run has.

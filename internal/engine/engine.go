@@ -113,12 +113,6 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Masker == nil {
-		opts.Masker = &secret.Masker{}
-	}
-	for _, v := range opts.Secrets {
-		opts.Masker.Add(v)
-	}
 	if opts.TempDir == "" {
 		dir, err := scratchDir()
 		if err != nil {
@@ -148,12 +142,4 @@ func scratchDir() (string, error) {
 		dir, err = os.MkdirTemp("", "osop-run-")
 	}
 	return dir, err
-}
-
-func newMasker(secrets map[string]string) *secret.Masker {
-	m := &secret.Masker{}
-	for _, v := range secrets {
-		m.Add(v)
-	}
-	return m
 }

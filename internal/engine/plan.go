@@ -21,12 +21,6 @@ type Step struct {
 // anything. Values only a run can know (outputs of earlier nodes) are shown
 // as <outputs.node.name>.
 func Plan(opts Options) ([]Step, error) {
-	if opts.Masker == nil {
-		opts.Masker = newMasker(nil)
-	}
-	for _, v := range opts.Secrets {
-		opts.Masker.Add(v)
-	}
 	s, err := newScheduler(opts)
 	if err != nil {
 		return nil, err

@@ -3,7 +3,8 @@ package engine
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/osopdev/osop/internal/expr"
 	"github.com/osopdev/osop/internal/graph"
 	"github.com/osopdev/osop/internal/run"
+	"github.com/osopdev/osop/internal/secret"
 	"github.com/osopdev/osop/internal/validate"
 )
 
@@ -89,6 +91,10 @@ type join struct {
 }
 
 func newScheduler(opts Options) (*scheduler, error) {
+	if opts.Masker == nil {
+		opts.Masker = &secret.Masker{}
+	}
+	opts.Masker.Add(slices.Collect(maps.Values(opts.Secrets))...)
 	w := opts.Workflow
 	g := graph.New(w)
 	s := &scheduler{
@@ -109,12 +115,7 @@ func newScheduler(opts Options) (*scheduler, error) {
 	for k, i := range order {
 		s.pos[i] = k
 	}
-	vars := make([]string, 0, len(opts.Vars))
-	for v := range opts.Vars {
-		vars = append(vars, v)
-	}
-	sort.Strings(vars)
-	env, err := expr.NewEnv(validate.CELDecls(w, vars))
+	env, err := expr.NewEnv(validate.CELDecls(w, slices.Sorted(maps.Keys(opts.Vars))))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
 	}
