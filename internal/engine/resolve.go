@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -98,13 +100,8 @@ func (s *scheduler) missing(j *job, refs []template.Ref, shell bool) error {
 }
 
 func (s *scheduler) processEnv() []string {
-	keys := make([]string, 0, len(s.opts.Env))
-	for k := range s.opts.Env {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	env := make([]string, 0, len(keys))
-	for _, k := range keys {
+	env := make([]string, 0, len(s.opts.Env))
+	for _, k := range slices.Sorted(maps.Keys(s.opts.Env)) {
 		env = append(env, k+"="+s.opts.Env[k])
 	}
 	return env
@@ -213,7 +210,8 @@ func (s *scheduler) lookup(j *job, attempt int, r template.Ref) (any, bool) {
 		}
 		return v, ok
 	case "metadata":
-		return s.metadata(j, attempt)[r.Head()], s.metadata(j, attempt)[r.Head()] != nil
+		v := s.metadata(j, attempt)[r.Head()]
+		return v, v != nil
 	case "loop":
 		if r.Head() == j.itemVar && j.item != nil {
 			return dig(j.item, true, r.Path[1:])

@@ -111,9 +111,6 @@ func NewEnv(decls []Decl) (*Env, error) {
 	return &Env{env: env, bare: bare}, nil
 }
 
-// IsBare reports whether name is declared as a bare identifier.
-func (e *Env) IsBare(name string) bool { return e.bare[name] }
-
 func isReserved(n string) bool {
 	for _, r := range Reserved {
 		if r == n {

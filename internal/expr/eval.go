@@ -3,6 +3,7 @@ package expr
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -37,7 +38,10 @@ func (e *Env) Program(src string) (*Program, error) {
 		for i, is := range issues {
 			msgs[i] = Friendly(is.Message)
 		}
-		return nil, fmt.Errorf("%q: %s", src, joinMessages(msgs))
+		if len(msgs) == 0 {
+			msgs = []string{"invalid expression"}
+		}
+		return nil, fmt.Errorf("%q: %s", src, strings.Join(msgs, "; "))
 	}
 	prg, err := e.env.Program(checked.ast, cel.EvalOptions(cel.OptOptimize))
 	if err != nil {
@@ -46,17 +50,6 @@ func (e *Env) Program(src string) (*Program, error) {
 	p := &Program{src: src, prg: prg}
 	e.programs.Store(src, p)
 	return p, nil
-}
-
-func joinMessages(ms []string) string {
-	if len(ms) == 0 {
-		return "invalid expression"
-	}
-	s := ms[0]
-	for _, m := range ms[1:] {
-		s += "; " + m
-	}
-	return s
 }
 
 // activation adapts a Resolver to cel-go.

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"container/heap"
-	"math/bits"
 
 	"github.com/osopdev/osop/internal/ast"
 )
@@ -31,6 +30,7 @@ type Graph struct {
 	index map[string]int
 	out   [][]int // arc indexes by source node
 	in    [][]int // arc indexes by target node
+	order []int   // topological order, computed once by New
 }
 
 // New builds the graph of w.
@@ -58,6 +58,7 @@ func New(w *ast.Workflow) *Graph {
 			g.addArc(Arc{Edge: e, From: from, To: to, Case: caseFor(e, t.V)})
 		}
 	}
+	g.order = g.topoOrder()
 	return g
 }
 
@@ -168,8 +169,11 @@ func (g *Graph) roots() []int {
 
 // TopoOrder returns every node once, each after all nodes that lead to it
 // by non-loop arcs; ties go to file order, so the order is deterministic.
-// Nodes caught in a cycle come last, in file order.
-func (g *Graph) TopoOrder() []int {
+// Nodes caught in a cycle come last, in file order. The slice is shared:
+// callers must not change it.
+func (g *Graph) TopoOrder() []int { return g.order }
+
+func (g *Graph) topoOrder() []int {
 	indeg := make([]int, len(g.Nodes))
 	for _, a := range g.Arcs {
 		if !a.IsLoop() && a.From != a.To {
@@ -214,11 +218,10 @@ func (g *Graph) Ancestors() []Set {
 		anc[i] = NewSet(len(g.Nodes))
 	}
 	pos := make([]int, len(g.Nodes))
-	order := g.TopoOrder()
-	for k, i := range order {
+	for k, i := range g.order {
 		pos[i] = k
 	}
-	for _, i := range order {
+	for _, i := range g.order {
 		for _, ai := range g.in[i] {
 			a := g.Arcs[ai]
 			// Skip loop arcs and arcs against the order (inside a cycle,
@@ -250,15 +253,6 @@ func (s Set) Union(t Set) {
 	for k := range s {
 		s[k] |= t[k]
 	}
-}
-
-// Len counts the members.
-func (s Set) Len() int {
-	n := 0
-	for _, w := range s {
-		n += bits.OnesCount64(w)
-	}
-	return n
 }
 
 // minHeap hands out the smallest ready index, keeping orders stable.

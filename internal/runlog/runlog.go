@@ -135,9 +135,6 @@ func Open(path string, h Header, earlier []*Record) (*Log, error) {
 	return l, nil
 }
 
-// Path is where the record is written.
-func (l *Log) Path() string { return l.path }
-
 func stamp(t time.Time) string {
 	if t.IsZero() {
 		return ""
