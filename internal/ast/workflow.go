@@ -1,6 +1,9 @@
 package ast
 
 import (
+	"encoding/json"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/osopdev/osop/internal/diag"
@@ -70,6 +73,25 @@ type Param struct {
 	Default     *Value
 	Enum        []*Value
 	Schema      *Value // the declaration itself, when it is a map
+}
+
+// Parse reads s as a value of the declared type: integer, number and
+// boolean as such (spaces around them ignored), array and object as JSON;
+// any other type, or none, keeps the string.
+func (p *Param) Parse(s string) (any, error) {
+	switch p.Type {
+	case "integer":
+		return strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	case "number":
+		return strconv.ParseFloat(strings.TrimSpace(s), 64)
+	case "boolean":
+		return strconv.ParseBool(strings.TrimSpace(s))
+	case "array", "object":
+		var v any
+		err := json.Unmarshal([]byte(s), &v)
+		return v, err
+	}
+	return s, nil
 }
 
 // Node is one step of a workflow.

@@ -2,14 +2,12 @@ package cli
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
 	"os/exec"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -98,20 +96,7 @@ func paramNames(ps []*ast.Param) []string {
 }
 
 func convertInput(p *ast.Param, s string) (any, error) {
-	var v any = s
-	var err error
-	switch p.Type {
-	case "integer":
-		v, err = strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	case "number":
-		v, err = strconv.ParseFloat(strings.TrimSpace(s), 64)
-	case "boolean":
-		v, err = strconv.ParseBool(strings.TrimSpace(s))
-	case "array", "object":
-		var x any
-		err = json.Unmarshal([]byte(s), &x)
-		v = x
-	}
+	v, err := p.Parse(s)
 	if err != nil {
 		return nil, fmt.Errorf("input %q: %q is not a valid %s", p.Name, s, p.Type)
 	}

@@ -3,14 +3,12 @@ package engine
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -156,24 +154,10 @@ func typed(n *ast.Node, out map[string]any) map[string]any {
 		if !ok {
 			continue
 		}
-		switch p.Type {
-		case "integer":
-			if v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil {
-				out[p.Name] = v
-			}
-		case "number":
-			if v, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
-				out[p.Name] = v
-			}
-		case "boolean":
-			if v, err := strconv.ParseBool(strings.TrimSpace(s)); err == nil {
-				out[p.Name] = v
-			}
-		case "object", "array":
-			var v any
-			if json.Unmarshal([]byte(s), &v) == nil {
-				out[p.Name] = v
-			}
+		// A value that does not parse stays a string: the declaration
+		// is a hint here, not a contract.
+		if v, err := p.Parse(s); err == nil {
+			out[p.Name] = v
 		}
 	}
 	return out

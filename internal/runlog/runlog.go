@@ -210,14 +210,7 @@ func (l *Log) finish(e run.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	st := e.Status
-	switch st {
-	case run.Cancelled:
-		l.doc.Status = "FAILED"
-	case run.DryRun:
-		l.doc.Status = "DRY_RUN"
-	default:
-		l.doc.Status = string(st)
-	}
+	l.doc.Status = logStatus(st)
 	l.doc.EndedAt = stamp(e.Time)
 	d := e.Duration.Milliseconds()
 	l.doc.DurationMS = &d

@@ -91,12 +91,7 @@ func (s *Store) replayJournal(id run.ID, as []*Attempt) ([]*Attempt, error) {
 		k := key{a.NodeID, a.Iteration, a.Attempt}
 		if i, ok := index[k]; ok {
 			if !as[i].Status.Done() || a.Status.Done() {
-				if a.StartedAt.IsZero() {
-					a.StartedAt = as[i].StartedAt
-				}
-				if a.Action == "" {
-					a.Action = as[i].Action
-				}
+				a.inherit(as[i])
 				as[i] = &a
 			}
 			continue

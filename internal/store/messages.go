@@ -31,37 +31,58 @@ func (s *Store) SendSignal(ctx context.Context, id run.ID, name string, data map
 // Wait blocks until a signal of that name arrives for the run, consumes
 // it and returns its data. It implements the engine's signal source.
 func (s *Store) Wait(ctx context.Context, id run.ID, name string) (map[string]any, error) {
+	var data string
+	err := poll(ctx, func() (bool, error) {
+		return s.take(ctx, "signals", `SELECT id, data FROM signals WHERE run_id=? AND name=? AND consumed_at IS NULL ORDER BY id LIMIT 1`,
+			[]any{string(id), name}, &data)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	if err := json.Unmarshal([]byte(data), &out); err != nil {
+		return nil, fmt.Errorf("signal %s data: %w", name, err)
+	}
+	return out, nil
+}
+
+// poll calls try until it reports done or fails, waiting pollInterval
+// between calls, until ctx ends.
+func poll(ctx context.Context, try func() (bool, error)) error {
 	for {
-		var sid int64
-		var data string
-		err := s.db.QueryRowContext(ctx, `SELECT id, data FROM signals WHERE run_id=? AND name=? AND consumed_at IS NULL ORDER BY id LIMIT 1`,
-			string(id), name).Scan(&sid, &data)
-		switch {
-		case err == nil:
-			res, err := s.db.ExecContext(ctx, `UPDATE signals SET consumed_at=? WHERE id=? AND consumed_at IS NULL`, ts(time.Now()), sid)
-			if err != nil {
-				return nil, err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				continue // another waiter took it
-			}
-			out := map[string]any{}
-			if err := json.Unmarshal([]byte(data), &out); err != nil {
-				return nil, fmt.Errorf("signal %s data: %w", name, err)
-			}
-			return out, nil
-		case !errors.Is(err, sql.ErrNoRows):
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			return nil, err
+		done, err := try()
+		if err != nil && ctx.Err() != nil {
+			return ctx.Err() // the query was cut short: say why
+		}
+		if done || err != nil {
+			return err
 		}
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return ctx.Err()
 		case <-time.After(pollInterval):
 		}
 	}
+}
+
+// take consumes the first unconsumed row query finds in table (signals or
+// approvals), scanning its columns after the id into dest. It reports
+// false when there is none, or when another waiter consumed it first.
+func (s *Store) take(ctx context.Context, table, query string, args []any, dest ...any) (bool, error) {
+	var rowID int64
+	err := s.db.QueryRowContext(ctx, query, args...).Scan(append([]any{&rowID}, dest...)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE `+table+` SET consumed_at=? WHERE id=? AND consumed_at IS NULL`, ts(time.Now()), rowID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // Decision is an approval sent with `osop approve`.
@@ -78,26 +99,12 @@ func (s *Store) SendApproval(ctx context.Context, id run.ID, node string, d Deci
 
 // WaitApproval blocks until a decision for the node arrives and consumes it.
 func (s *Store) WaitApproval(ctx context.Context, id run.ID, node string) (Decision, error) {
-	for {
-		var aid int64
-		var d Decision
-		err := s.db.QueryRowContext(ctx, `SELECT id, decision, comment, decided_by FROM approvals WHERE run_id=? AND node_id=? AND consumed_at IS NULL ORDER BY id LIMIT 1`,
-			string(id), node).Scan(&aid, &d.Decision, &d.Comment, &d.By)
-		if err == nil {
-			if _, err := s.db.ExecContext(ctx, `UPDATE approvals SET consumed_at=? WHERE id=?`, ts(time.Now()), aid); err != nil {
-				return d, err
-			}
-			return d, nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return d, err
-		}
-		select {
-		case <-ctx.Done():
-			return d, ctx.Err()
-		case <-time.After(pollInterval):
-		}
-	}
+	var d Decision
+	err := poll(ctx, func() (bool, error) {
+		return s.take(ctx, "approvals", `SELECT id, decision, comment, decided_by FROM approvals WHERE run_id=? AND node_id=? AND consumed_at IS NULL ORDER BY id LIMIT 1`,
+			[]any{string(id), node}, &d.Decision, &d.Comment, &d.By)
+	})
+	return d, err
 }
 
 // Lock takes the concurrency lock key for a run, waiting while another
@@ -105,7 +112,7 @@ func (s *Store) WaitApproval(ctx context.Context, id run.ID, node string) (Decis
 // onWait is called once if the run has to wait.
 func (s *Store) Lock(ctx context.Context, key string, id run.ID, onWait func(holder run.ID)) error {
 	waited := false
-	for {
+	return poll(ctx, func() (bool, error) {
 		var holder string
 		var pid int
 		err := s.withTx(ctx, func(tx *sql.Tx) error {
@@ -120,21 +127,17 @@ func (s *Store) Lock(ctx context.Context, key string, id run.ID, onWait func(hol
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("lock %q: %w", key, err)
+			return false, fmt.Errorf("lock %q: %w", key, err)
 		}
 		if holder == string(id) {
-			return nil
+			return true, nil
 		}
 		if !waited && onWait != nil {
 			onWait(run.ID(holder))
 			waited = true
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(pollInterval):
-		}
-	}
+		return false, nil
+	})
 }
 
 // Unlock releases key if run id holds it.

@@ -20,10 +20,11 @@ type Recorder struct {
 	mu      sync.Mutex
 	pending map[key]*Attempt
 	order   []key
-	seq     int64
+	seq     int64         // the last sequence number given out
+	seqs    map[key]int64 // each attempt's, given when first seen
 	wake    chan struct{}
 	done    chan struct{}
-	flushMu sync.Mutex // one flush at a time, so sequence numbers stay in order
+	flushMu sync.Mutex // one flush at a time, so a later state never lands first
 	journal *journal
 	err     error
 	closed  bool
@@ -41,7 +42,7 @@ func (s *Store) NewRecorder(id run.ID, seq int64) (*Recorder, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Recorder{s: s, runID: id, pending: map[key]*Attempt{}, seq: seq, wake: make(chan struct{}, 1), done: make(chan struct{}), journal: j}
+	r := &Recorder{s: s, runID: id, pending: map[key]*Attempt{}, seq: seq, seqs: map[key]int64{}, wake: make(chan struct{}, 1), done: make(chan struct{}), journal: j}
 	go r.loop()
 	return r, nil
 }
@@ -76,8 +77,16 @@ func (r *Recorder) Record(e run.Event) {
 		r.mu.Unlock()
 		return
 	}
+	// An attempt's place in the run's order is when it was first seen,
+	// whichever batch writes it.
+	if _, seen := r.seqs[k]; !seen {
+		r.seq++
+		r.seqs[k] = r.seq
+	}
+	a.seq = r.seqs[k]
 	if prev, ok := r.pending[k]; ok {
-		merge(prev, a)
+		a.inherit(prev)
+		*prev = *a
 		a = prev
 	} else {
 		r.pending[k] = a
@@ -92,26 +101,12 @@ func (r *Recorder) Record(e run.Event) {
 	}
 }
 
-// Flush writes everything recorded so far, before it returns. The engine
-// calls it (Options.Barrier) before it starts nodes after others finished,
-// so a completion is in the database before anything that depends on it
-// starts: a crash while a node runs never loses what finished before it,
-// and resume does not run those nodes again.
+// Flush writes everything recorded so far, before it returns. The
+// journal, not Flush, is what keeps a completion safe from a crash.
 func (r *Recorder) Flush() {
 	r.flushMu.Lock()
 	defer r.flushMu.Unlock()
 	r.flush()
-}
-
-// merge folds a later event of the same attempt into the earlier one.
-func merge(into, a *Attempt) {
-	if a.StartedAt.IsZero() {
-		a.StartedAt = into.StartedAt
-	}
-	if a.Action == "" {
-		a.Action = into.Action
-	}
-	*into = *a
 }
 
 func (r *Recorder) loop() {
@@ -143,8 +138,7 @@ func (r *Recorder) flush() {
 		err = r.s.withTx(context.Background(), func(tx *sql.Tx) error {
 			stmt := tx.Stmt(prepared)
 			for _, k := range order {
-				r.seq++
-				if err := upsertAttempt(stmt, batch[k], r.seq); err != nil {
+				if err := upsertAttempt(stmt, batch[k], batch[k].seq); err != nil {
 					return err
 				}
 			}

@@ -187,6 +187,19 @@ type Attempt struct {
 	Outputs      map[string]any
 	Stdout       string
 	Stderr       string
+
+	seq int64 // its place in the run's order, while a Recorder holds it
+}
+
+// inherit fills in what a later event of the same attempt does not carry
+// (when it started, what it ran) from the earlier state.
+func (a *Attempt) inherit(earlier *Attempt) {
+	if a.StartedAt.IsZero() {
+		a.StartedAt = earlier.StartedAt
+	}
+	if a.Action == "" {
+		a.Action = earlier.Action
+	}
 }
 
 // Attempts returns a run's attempts in the order they happened, those a
