@@ -13,7 +13,6 @@ import (
 
 	"github.com/osopdev/osop/internal/engine"
 	"github.com/osopdev/osop/internal/executor"
-	"github.com/osopdev/osop/internal/graph"
 	"github.com/osopdev/osop/internal/run"
 	"github.com/osopdev/osop/internal/runlog"
 	"github.com/osopdev/osop/internal/store"
@@ -94,7 +93,7 @@ func (x *execution) run(ctx context.Context, resume map[string]engine.Prior, seq
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
-	prog := newProgress(io.ErrOut, progressMode(x.opts, io), io.Color, x.p.w, graph.New(x.p.w).TopoOrder())
+	prog := newProgress(io.ErrOut, progressMode(x.opts, io), io.Color, x.p.w)
 	if x.opts.Output == "json" {
 		prog.w = io.Out
 	}

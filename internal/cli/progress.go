@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/osopdev/osop/internal/ast"
+	"github.com/osopdev/osop/internal/graph"
 	"github.com/osopdev/osop/internal/run"
 )
 
@@ -54,10 +55,13 @@ type row struct {
 	iteration int
 }
 
-func newProgress(w io.Writer, mode string, color bool, wf *ast.Workflow, order []int) *progress {
+// newProgress lists the nodes in the order they can run: the graph's, whose
+// indexes are its own (they differ from the file's when an id repeats).
+func newProgress(w io.Writer, mode string, color bool, wf *ast.Workflow) *progress {
 	p := &progress{w: w, mode: mode, color: color, rows: map[string]*row{}, start: time.Now()}
-	for _, i := range order {
-		n := wf.Nodes[i]
+	g := graph.New(wf)
+	for _, i := range g.TopoOrder() {
+		n := g.Nodes[i]
 		r := &row{id: n.ID.V, typ: n.Type.V, status: run.Pending, maxTry: 1}
 		if n.Retry != nil {
 			r.maxTry = max(n.Retry.MaxAttempts, 1)

@@ -3,7 +3,6 @@ package format
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -88,27 +87,15 @@ func writeJSON(buf *bytes.Buffer, v *ast.Value, indent string) error {
 	return nil
 }
 
-// ToYAML converts a JSON (or YAML) document to YAML in block style, then
-// applies the canonical layout of [YAML].
+// ToYAML converts a JSON (or YAML) document to YAML in block style, in
+// the canonical layout of [YAML].
 func ToYAML(src []byte) ([]byte, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return nil, fmt.Errorf("parse: %w", err)
-	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return nil, errors.New("empty document")
+	doc, err := parseDocument(src)
+	if err != nil {
+		return nil, err
 	}
 	block(doc.Content[0])
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(&doc); err != nil {
-		return nil, fmt.Errorf("encode: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("encode: %w", err)
-	}
-	return YAML(buf.Bytes())
+	return layout(src, doc)
 }
 
 // block turns every collection into block style, keeping short lists of

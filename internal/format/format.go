@@ -31,6 +31,14 @@ var (
 // YAML rewrites a YAML document in the canonical layout. Comments stay with
 // the keys and items they were written next to.
 func YAML(src []byte) ([]byte, error) {
+	doc, err := parseDocument(src)
+	if err != nil {
+		return nil, err
+	}
+	return layout(src, doc)
+}
+
+func parseDocument(src []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
@@ -38,6 +46,12 @@ func YAML(src []byte) ([]byte, error) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, errors.New("empty document")
 	}
+	return &doc, nil
+}
+
+// layout orders the keys of a parsed document, normalises its scalars and
+// encodes it, refusing a result that says something other than src.
+func layout(src []byte, doc *yaml.Node) ([]byte, error) {
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return nil, errors.New("the document is not a map")
@@ -63,7 +77,7 @@ func YAML(src []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(&doc); err != nil {
+	if err := enc.Encode(doc); err != nil {
 		return nil, fmt.Errorf("encode: %w", err)
 	}
 	if err := enc.Close(); err != nil {
