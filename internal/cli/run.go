@@ -54,7 +54,7 @@ conditional and switch (CEL), fallback/error/timeout on failure, loop
 (while, or for_each), event (waits for 'osop signal'), spawn.
 
 Values:
-  --var K=V        fills {{K}} (built in: GIT_SHA, GIT_BRANCH, RUN_ID, TIMESTAMP, WORKFLOW_ID)
+  --var K=V        fills {{K}} (built in: GIT_SHA, GIT_SHA_SHORT, GIT_BRANCH, RUN_ID, TIMESTAMP, WORKFLOW_ID)
   --input K=V      fills ${inputs.K}, typed and checked against the declared inputs
   --set PATH=V     overrides any field: --set nodes.push.runtime.registry=127.0.0.1:5000
   --secret K=V     fills ${secrets.K}; secret values are masked as *** everywhere

@@ -29,7 +29,7 @@ type Options struct {
 	// Env is the environment the run sees (${env.X}, and the base of every
 	// process's environment).
 	Env map[string]string
-	// Builtins are GIT_SHA, GIT_BRANCH, RUN_ID, TIMESTAMP, WORKFLOW_ID.
+	// Builtins are validate.Builtins: GIT_SHA, GIT_SHA_SHORT, GIT_BRANCH, RUN_ID, TIMESTAMP, WORKFLOW_ID.
 	Builtins map[string]string
 	Workdir  string
 	// TempDir is where the run keeps scratch files; empty means a fresh

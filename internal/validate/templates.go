@@ -11,12 +11,12 @@ import (
 )
 
 // Builtins are the template variables every run provides.
-var Builtins = []string{"GIT_SHA", "GIT_BRANCH", "RUN_ID", "TIMESTAMP", "WORKFLOW_ID"}
+var Builtins = []string{"GIT_SHA", "GIT_SHA_SHORT", "GIT_BRANCH", "RUN_ID", "TIMESTAMP", "WORKFLOW_ID"}
 
-// metadataKeys are the keys ${metadata.x} may read besides the workflow's
-// own metadata map.
-var metadataKeys = []string{"run_id", "workflow_id", "workflow_version", "attempt", "attempt_number",
-	"started_at", "triggered_by", "trigger", "node_id", "git_sha", "git_branch", "timestamp"}
+// MetadataKeys are the keys ${metadata.x} may read besides the workflow's
+// own metadata map; the engine gives each a value (a test holds it to it).
+var MetadataKeys = []string{"run_id", "workflow_id", "workflow_version", "node_id", "attempt", "attempt_number",
+	"iteration", "started_at", "timestamp", "git_sha", "git_branch", "triggered_by"}
 
 // templates checks every reference inside the strings of each node's
 // runtime, workflow_inputs and approval prompt.
@@ -70,8 +70,8 @@ func (c *checker) reference(n *ast.Node, s *ast.Value, r template.Ref, in func(i
 			c.add(diag.Warning, "undeclared-input", at, detail, "%s refers to an input the workflow does not declare", r.Text)
 		}
 	case "metadata":
-		if !slices.Contains(metadataKeys, r.Head()) && c.w.Metadata.Get(r.Head()) == nil {
-			c.add(diag.Warning, "undeclared-variable", at, "known: "+strings.Join(metadataKeys, ", "),
+		if !slices.Contains(MetadataKeys, r.Head()) && c.w.Metadata.Get(r.Head()) == nil {
+			c.add(diag.Warning, "undeclared-variable", at, "known: "+strings.Join(MetadataKeys, ", "),
 				"%s is not run metadata osop provides", r.Text)
 		}
 	case "vars":
@@ -118,7 +118,7 @@ func (c *checker) loopRef(n *ast.Node, at diag.Range, r template.Ref) {
 // ${NAME} in a shell command that resolves to none of these is the shell's.
 func (c *checker) bareRef(n *ast.Node, at diag.Range, r template.Ref, in func(int) bool, shell bool) {
 	name := r.Head()
-	if isBuiltin(name) || c.isGlobal(name) {
+	if IsBuiltin(name) || c.isGlobal(name) {
 		return
 	}
 	producers := c.producers()[name]
@@ -147,9 +147,7 @@ func (c *checker) bareRef(n *ast.Node, at diag.Range, r template.Ref, in func(in
 }
 
 // IsBuiltin reports whether name is one of [Builtins], in any case.
-func IsBuiltin(name string) bool { return isBuiltin(name) }
-
-func isBuiltin(name string) bool {
+func IsBuiltin(name string) bool {
 	for _, b := range Builtins {
 		if strings.EqualFold(b, name) {
 			return true
@@ -163,7 +161,7 @@ func isBuiltin(name string) bool {
 func (c *checker) inputs() {
 	for i, n := range c.g.Nodes {
 		for _, in := range n.Inputs {
-			if c.isGlobal(in.Name) || isBuiltin(in.Name) {
+			if c.isGlobal(in.Name) || IsBuiltin(in.Name) {
 				continue
 			}
 			producers := c.producers()[in.Name]
