@@ -22,8 +22,9 @@ var allowed = map[string][]string{
 	"internal/parse":          {"internal/ast", "internal/diag"},
 	"internal/schema":         {"internal/ast", "internal/diag"},
 	"internal/format":         {"internal/ast", "internal/diag"},
+	"internal/layered":        {},
 	"internal/render/picture": {},
-	"internal/render":         {"internal/ast", "internal/diag", "internal/graph"},
+	"internal/render":         {"internal/ast", "internal/diag", "internal/graph", "internal/layered", "internal/render/picture"},
 	"internal/validate":       {"internal/ast", "internal/diag", "internal/graph", "internal/expr", "internal/schema", "internal/template", "internal/parse"},
 }
 
@@ -39,7 +40,8 @@ var never = map[string][]string{
 var heavy = map[string]string{
 	"cel.dev/cel-go":                        "internal/expr",
 	"github.com/santhosh-tekuri/jsonschema": "internal/schema",
-	"github.com/goccy/go-graphviz":          "internal/render/picture",
+	"github.com/go-text/typesetting":        "internal/render/picture",
+	"github.com/srwiley/rasterx":            "internal/render/picture",
 	"github.com/spf13/cobra":                "internal/cli",
 }
 

@@ -27,6 +27,8 @@ type RenderOptions struct {
 	Format string
 	Output string
 	ASCII  bool
+	// Scale is the PNG's pixels per SVG pixel.
+	Scale float64
 }
 
 func newRenderCmd(f *Factory, runF func(*RenderOptions) error) *cobra.Command {
@@ -64,12 +66,16 @@ label their edges, parallel fan-out is bold, loops are dotted.`,
 	cmd.Flags().StringVarP(&opts.Format, "format", "f", "ascii", "one of "+strings.Join(RenderFormats, ", "))
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write to this file instead of stdout")
 	cmd.Flags().BoolVar(&opts.ASCII, "ascii", false, "terminal picture in plain ASCII instead of Unicode box drawing")
+	cmd.Flags().Float64Var(&opts.Scale, "scale", 2, "png: pixels per SVG pixel (2 suits high-density screens and print)")
 	return cmd
 }
 
 func renderRun(ctx context.Context, opts *RenderOptions) error {
 	if !slices.Contains(RenderFormats, opts.Format) {
 		return exitf(ExitUsage, "unknown --format %q: want one of %s", opts.Format, strings.Join(RenderFormats, ", "))
+	}
+	if !(opts.Scale > 0 && opts.Scale <= 16) {
+		return exitf(ExitUsage, "--scale %v: want a number above 0 and at most 16", opts.Scale)
 	}
 	if opts.Format == "png" && (opts.Output == "" || opts.Output == "-") && opts.IO.OutTTY {
 		return exitf(ExitUsage, "png is binary and stdout is a terminal: write it with -o FILE, or redirect stdout")
@@ -97,19 +103,30 @@ func renderRun(ctx context.Context, opts *RenderOptions) error {
 	case "dot":
 		out = []byte(render.DOT(w, g))
 	case "svg":
-		out, err = picture.SVG(ctx, render.DOT(w, g))
+		out = render.SVG(w, g, picture.SystemFonts(ctx))
 	case "png":
-		out, err = picture.PNG(ctx, render.DOT(w, g))
-	case "html":
-		var svg []byte
-		if svg, err = picture.SVG(ctx, render.DOT(w, g)); err == nil {
-			var page string
-			page, err = render.HTML(w, g, svg)
-			out = []byte(page)
+		fonts := picture.SystemFonts(ctx)
+		if out, err = render.PNG(w, g, fonts, opts.Scale); err == nil {
+			warnMissingGlyphs(opts.IO, fonts)
 		}
+	case "html":
+		var page string
+		page, err = render.HTML(w, g, render.SVG(w, g, picture.SystemFonts(ctx)))
+		out = []byte(page)
 	}
 	if err != nil {
 		return exitf(ExitFailed, "render %s: %v", opts.File, err)
 	}
 	return writeOutput(opts.IO, opts.Output, out)
+}
+
+// warnMissingGlyphs says which characters a PNG shows as boxes because no
+// installed font has them.
+func warnMissingGlyphs(io *IOStreams, fonts *picture.Fonts) {
+	missing := fonts.Missing()
+	if len(missing) == 0 {
+		return
+	}
+	fmt.Fprintf(io.ErrOut, "osop: warning: no font found for %s; the PNG shows them as boxes. Looked in %s. Install a font that has them (for Chinese, Japanese and Korean, e.g. Debian's fonts-noto-cjk)\n",
+		picture.MissingText(missing), fonts.Source)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"sync"
 
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/graph"
@@ -39,11 +40,11 @@ func HTML(w *ast.Workflow, g *graph.Graph, svg []byte) (string, error) {
 		Title:       firstNonEmpty(w.Name.V, w.ID.V),
 		Meta:        fmt.Sprintf("%s · OSOP %s · %s · %s", w.ID.V, w.Version.V, plural(len(g.Nodes), "node"), plural(len(w.Edges), "edge")),
 		Description: w.Description.V,
-		SVG:         template.HTML(stripXMLProlog(svg)), // produced by Graphviz from our escaped DOT
+		SVG:         template.HTML(stripXMLProlog(svg)), // written by picture, which escapes all text
 		Nodes:       nodes,
 	}
 	var buf bytes.Buffer
-	if err := pageTemplate.Execute(&buf, data); err != nil {
+	if err := pageTemplate().Execute(&buf, data); err != nil {
 		return "", fmt.Errorf("html: %w", err)
 	}
 	return buf.String(), nil
@@ -94,7 +95,11 @@ func stripXMLProlog(svg []byte) []byte {
 	return svg
 }
 
-var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
+// pageTemplate is parsed on first use, not at start-up: most osop
+// commands never write a page.
+var pageTemplate = sync.OnceValue(func() *template.Template { return template.Must(template.New("page").Parse(pageSource)) })
+
+const pageSource = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -168,4 +173,4 @@ document.querySelectorAll("#graph g.node").forEach(g => {
 </script>
 </body>
 </html>
-`))
+`

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -87,37 +86,11 @@ func TestTerminal_asciiIsASCII(t *testing.T) {
 	}
 }
 
-// TestDOT_parsesAndDraws hands the DOT source to Graphviz, which rejects
-// any syntax error, and draws it as SVG and PNG.
-func TestDOT_parsesAndDraws(t *testing.T) {
-	_, renderAs := tour(t)
-	ctx := context.Background()
-	svg, err := picture.SVG(ctx, renderAs("dot"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{`id="node&#45;fetch"`, `stroke-dasharray`, "passed == true", "發佈"} {
-		if !strings.Contains(string(svg), want) {
-			t.Errorf("svg lacks %q", want)
-		}
-	}
-	png, err := picture.PNG(ctx, renderAs("dot"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(png) < 1000 || string(png[1:4]) != "PNG" {
-		t.Errorf("not a PNG: %d bytes", len(png))
-	}
-}
-
 func TestHTML_selfContained(t *testing.T) {
 	g, renderAs := tour(t)
 	_ = renderAs
 	doc, _, _ := parse.File("testdata/tour.osop.yaml", parse.DefaultLimits)
-	svg, err := picture.SVG(context.Background(), DOT(doc.Workflow, g))
-	if err != nil {
-		t.Fatal(err)
-	}
+	svg := SVG(doc.Workflow, g, picture.EmbeddedFonts())
 	page, err := HTML(doc.Workflow, g, svg)
 	if err != nil {
 		t.Fatal(err)
