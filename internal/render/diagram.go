@@ -104,7 +104,7 @@ func (d *diagram) layout() {
 // paint draws the title above the laid-out graph.
 func (d *diagram) paint() *picture.Drawing {
 	title, meta := d.titles()
-	top := margin + titleSize + 6 + metaSize + 8
+	top := d.top()
 	width := math.Max(d.res.Width, 2*margin+math.Max(d.fonts.Measure(title, titleSize, true), d.fonts.Measure(meta, metaSize, false)))
 	pic := &picture.Drawing{Width: width, Height: top + d.res.Height - margin/2, Background: picture.Hex("#ffffff"), Title: title, Fonts: d.fonts}
 	pic.Text(picture.Text{X: margin, Y: margin + titleSize*0.8, S: title, Size: titleSize, Bold: true, Color: picture.Hex(textColor)})
@@ -118,6 +118,9 @@ func (d *diagram) paint() *picture.Drawing {
 	}
 	return pic
 }
+
+// top is where the graph starts, below the title.
+func (d *diagram) top() float64 { return margin + titleSize + 6 + metaSize + 8 }
 
 func (d *diagram) titles() (string, string) {
 	w := d.w

@@ -35,10 +35,17 @@ const (
 // the binary as the last resort. Fonts are opened only when needed, and
 // nothing is written anywhere.
 func SystemFonts(ctx context.Context) *Fonts {
+	fc, _ := exec.LookPath("fc-match")
+	return systemFonts(ctx, fc, fontDirs())
+}
+
+// systemFonts is SystemFonts with fc-match (or "" for none) and the
+// folders to look in given.
+func systemFonts(ctx context.Context, fc string, dirs []string) *Fonts {
 	ld := &loader{ctx: ctx, faces: map[string]*loaded{}}
 	var lists [2][]candidate
 	source := ""
-	if fc, err := exec.LookPath("fc-match"); err == nil {
+	if fc != "" {
 		ld.fc = fc
 		var wg sync.WaitGroup
 		for i, pattern := range []string{"sans-serif", "sans-serif:bold"} {
@@ -52,9 +59,9 @@ func SystemFonts(ctx context.Context) *Fonts {
 		source = "the fonts fc-match lists"
 	}
 	if len(lists[0]) == 0 {
-		files := fontFiles(fontDirs())
+		files := fontFiles(dirs)
 		lists = [2][]candidate{byPreference(files, regularNames), byPreference(files, boldNames)}
-		source = "the fonts in " + strings.Join(fontDirs(), ", ")
+		source = "the fonts in " + strings.Join(dirs, ", ")
 	}
 	styles := [2]*faceList{ld.list(lists[0], false), ld.list(lists[1], true)}
 	if styles[0] == nil || styles[1] == nil {

@@ -134,14 +134,17 @@ func num(v float64) string {
 
 // escape makes s safe as XML text or a quoted attribute: markup
 // characters escaped, characters XML forbids (controls, invalid UTF-8)
-// dropped.
+// dropped, line breaks and tabs made spaces (SVG text is one line, and
+// XML would change them in attributes anyway).
 func escape(s string) string {
 	var b strings.Builder
 	for i, r := range s {
 		switch {
 		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
 			continue
-		case r < 0x20 && r != '\t' && r != '\n' && r != '\r', r == 0xFFFE, r == 0xFFFF, r >= 0xD800 && r <= 0xDFFF:
+		case r == '\t' || r == '\n' || r == '\r':
+			b.WriteByte(' ')
+		case r < 0x20, r == 0xFFFE, r == 0xFFFF, r >= 0xD800 && r <= 0xDFFF:
 			continue
 		case r == '&':
 			b.WriteString("&amp;")
