@@ -158,11 +158,14 @@ func TestPNG_seedTitleIsCJK(t *testing.T) {
 	t.Run("installed fonts", func(t *testing.T) {
 		requireCJKFont(t)
 		fonts := picture.SystemFonts(context.Background())
-		if ok, why := cjkDrawn(t, w, g, fonts); !ok {
-			t.Fatalf("the title's CJK characters are not drawn (%s): %s", fonts.Source, why)
+		if _, err := PNG(w, g, fonts, 1); err != nil {
+			t.Fatal(err)
 		}
 		if m := fonts.Missing(); len(m) != 0 {
 			t.Errorf("missing glyphs %q", m)
+		}
+		if ok, why := cjkDrawn(t, w, g, fonts); !ok {
+			t.Fatalf("the title's CJK characters are not drawn (%s): %s", fonts.Source, why)
 		}
 	})
 }

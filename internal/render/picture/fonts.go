@@ -153,6 +153,9 @@ func (f *Fonts) shape(s string, size float64, bold bool) *Line {
 			adv := fx(g.Advance)
 			if g.GlyphID == 0 {
 				r.Missing = true
+				if i := g.TextIndex(); i < len(text) {
+					f.missing[text[i]] = true
+				}
 				// A viewer with a font for it will most likely draw a
 				// wide rune a full em wide, as every CJK font does.
 				if i := g.TextIndex(); i < len(text) && wide(text[i]) {
@@ -185,7 +188,7 @@ type fontmap struct {
 
 func (m *fontmap) ResolveFace(r rune) *font.Face {
 	l := m.list
-	if !unicode.IsGraphic(r) || unicode.IsSpace(r) {
+	if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.IsSpace(r) {
 		return l.faces[0]
 	}
 	for _, face := range l.faces {

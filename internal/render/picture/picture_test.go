@@ -58,6 +58,11 @@ func TestEmbeddedFonts_missingIsReported(t *testing.T) {
 	if got := MissingText(f.Missing()); got != "建置 (U+5EFA U+7F6E)" {
 		t.Errorf("MissingText = %q", got)
 	}
+	// A private-use rune is no letter, but still no font has it.
+	f.Measure("a\U0010FFFDb", 12, true)
+	if got := string(f.Missing()); got != "建置\U0010FFFD" {
+		t.Errorf("Missing() = %q, want the private-use rune too", got)
+	}
 }
 
 // TestSystemFonts_folders finds fonts in the font folders when there is
