@@ -1,11 +1,12 @@
 // Package render draws a workflow: as a story a person follows by hand
 // (Markdown), as instructions an AI agent follows (Markdown), as Mermaid
 // and Graphviz DOT source, as a picture in the terminal (Unicode box
-// drawing, or ASCII), and as one self-contained HTML page.
+// drawing, or ASCII), as a laid-out picture (SVG and PNG, through the
+// layered layout and the picture package), and as one self-contained
+// HTML page around that SVG.
 //
-// Every renderer is deterministic: the same file gives the same bytes.
-// SVG and PNG come from the DOT source in the render/image package, which
-// holds the Graphviz dependency.
+// Every renderer is deterministic: the same file (and, for pictures, the
+// same fonts) gives the same bytes.
 //
-// render imports ast, graph and parse (for durations) only.
+// render imports ast, diag, graph, layered and render/picture only.
 package render

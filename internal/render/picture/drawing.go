@@ -1,22 +1,37 @@
 package picture
 
-import (
-	"fmt"
-	"math"
-)
+import "math"
 
 // Color is an sRGB colour; A is opacity, 0 for none.
 type Color struct{ R, G, B, A uint8 }
 
 // Hex parses "#rrggbb"; anything else is opaque black.
 func Hex(s string) Color {
-	var r, g, b uint8
-	if len(s) == 7 && s[0] == '#' {
-		if _, err := fmt.Sscanf(s[1:], "%02x%02x%02x", &r, &g, &b); err == nil {
-			return Color{r, g, b, 255}
-		}
+	if len(s) != 7 || s[0] != '#' {
+		return Color{0, 0, 0, 255}
 	}
-	return Color{0, 0, 0, 255}
+	var c [3]uint8
+	for i := range c {
+		hi, ok1 := hexDigit(s[1+2*i])
+		lo, ok2 := hexDigit(s[2+2*i])
+		if !ok1 || !ok2 {
+			return Color{0, 0, 0, 255}
+		}
+		c[i] = hi<<4 | lo
+	}
+	return Color{c[0], c[1], c[2], 255}
+}
+
+func hexDigit(b byte) (uint8, bool) {
+	switch {
+	case b >= '0' && b <= '9':
+		return b - '0', true
+	case b >= 'a' && b <= 'f':
+		return b - 'a' + 10, true
+	case b >= 'A' && b <= 'F':
+		return b - 'A' + 10, true
+	}
+	return 0, false
 }
 
 // None is no paint.

@@ -14,6 +14,7 @@ import (
 // lines up.
 func (d *Drawing) SVG() []byte {
 	var b strings.Builder
+	b.Grow(256 * len(d.items))
 	w, h := num(d.Width), num(d.Height)
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" font-family="%s">`+"\n",
@@ -64,17 +65,30 @@ func (d *Drawing) familyList() string {
 
 func writePath(b *strings.Builder, p Path, st Style) {
 	b.WriteString(`<path d="`)
+	pts := func(s Seg, n int) {
+		for k := range n {
+			if k > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(num(s.Pts[k][0]))
+			b.WriteByte(' ')
+			b.WriteString(num(s.Pts[k][1]))
+		}
+	}
 	for i, s := range p {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
 		switch s.Op {
 		case MoveTo:
-			fmt.Fprintf(b, "M%s %s", num(s.Pts[0][0]), num(s.Pts[0][1]))
+			b.WriteByte('M')
+			pts(s, 1)
 		case LineTo:
-			fmt.Fprintf(b, "L%s %s", num(s.Pts[0][0]), num(s.Pts[0][1]))
+			b.WriteByte('L')
+			pts(s, 1)
 		case CubeTo:
-			fmt.Fprintf(b, "C%s %s %s %s %s %s", num(s.Pts[0][0]), num(s.Pts[0][1]), num(s.Pts[1][0]), num(s.Pts[1][1]), num(s.Pts[2][0]), num(s.Pts[2][1]))
+			b.WriteByte('C')
+			pts(s, 3)
 		case Close:
 			b.WriteByte('Z')
 		}
