@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/osopdev/osop/internal/diag"
 	"github.com/osopdev/osop/internal/graph"
+	"github.com/osopdev/osop/internal/layered"
 	"github.com/osopdev/osop/internal/parse"
 	"github.com/osopdev/osop/internal/render"
 	"github.com/osopdev/osop/internal/render/picture"
@@ -103,16 +105,23 @@ func renderRun(ctx context.Context, opts *RenderOptions) error {
 	case "dot":
 		out = []byte(render.DOT(w, g))
 	case "svg":
-		out = render.SVG(w, g, picture.SystemFonts(ctx))
+		out, err = render.SVG(w, g, picture.SystemFonts(ctx))
 	case "png":
 		fonts := picture.SystemFonts(ctx)
 		if out, err = render.PNG(w, g, fonts, opts.Scale); err == nil {
 			warnMissingGlyphs(opts.IO, fonts)
 		}
 	case "html":
-		var page string
-		page, err = render.HTML(w, g, render.SVG(w, g, picture.SystemFonts(ctx)))
-		out = []byte(page)
+		var svg []byte
+		if svg, err = render.SVG(w, g, picture.SystemFonts(ctx)); err == nil {
+			var page string
+			page, err = render.HTML(w, g, svg)
+			out = []byte(page)
+		}
+	}
+	var tooLarge *layered.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return exitf(ExitFailed, "render %s: %v; -f dot or -f mermaid write it as text for a tool that lays it out differently", opts.File, err)
 	}
 	if err != nil {
 		return exitf(ExitFailed, "render %s: %v", opts.File, err)

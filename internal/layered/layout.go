@@ -1,6 +1,8 @@
 package layered
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"sort"
 )
@@ -76,18 +78,40 @@ type Result struct {
 	Edges         []Route // by input index
 }
 
+// MaxPoints is how many points where edges pass a rank a drawing may
+// have: beyond it (a tangle of thousands of long edges) the layout would
+// take seconds to minutes, and the picture could not be read anyway.
+const MaxPoints = 60000
+
+// TooLargeError reports a graph whose drawing would need more than
+// [MaxPoints] points.
+type TooLargeError struct{ Points int }
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("the drawing would need %d points where edges pass a layer (at most %d): too many long edges to lay out", e.Points, MaxPoints)
+}
+
 // Layout lays out g. Edges that name a node out of range are left out,
-// with an empty route.
-func Layout(nodes []Node, edges []Edge, opt Options) Result {
+// with an empty route. It fails only with a [*TooLargeError].
+func Layout(nodes []Node, edges []Edge, opt Options) (Result, error) {
 	opt = withDefaults(opt)
 	res := Result{Nodes: make([]Rect, len(nodes)), Edges: make([]Route, len(edges))}
 	var parts []*part
+	points := 0
 	for _, comp := range components(len(nodes), edges) {
-		p := layoutPart(nodes, edges, comp, opt)
+		p, err := layoutPart(nodes, edges, comp, opt, MaxPoints-points)
+		if err != nil {
+			var tl *TooLargeError
+			if errors.As(err, &tl) {
+				tl.Points += points
+			}
+			return Result{}, err
+		}
+		points += len(p.v) - len(p.in)
 		parts = append(parts, p)
 	}
 	pack(parts, &res, opt)
-	return res
+	return res, nil
 }
 
 func withDefaults(o Options) Options {

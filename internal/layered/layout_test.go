@@ -1,6 +1,7 @@
 package layered
 
 import (
+	"errors"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -34,7 +35,7 @@ func TestLayout_hand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			nodes := boxes(tt.n)
-			res := Layout(nodes, tt.edges, DefaultOptions())
+			res := mustLayout(t, nodes, tt.edges)
 			var good []Edge
 			var goodRes Result
 			goodRes.Width, goodRes.Height, goodRes.Nodes = res.Width, res.Height, res.Nodes
@@ -141,7 +142,7 @@ func TestLayout_planarHasNoCrossings(t *testing.T) {
 					}
 				}
 				nodes := boxes(n)
-				res := Layout(nodes, edges, DefaultOptions())
+				res := mustLayout(t, nodes, edges)
 				if c := geometricCrossings(edges, res); c != 0 {
 					t.Errorf("seed %d: %d nodes %v: %d crossings", seed, n, edges, c)
 				}
@@ -172,12 +173,37 @@ func TestLayout_anyGraph(t *testing.T) {
 		for i := range nodes {
 			nodes[i] = Node{W: float64(30 + r.IntN(200)), H: float64(20 + r.IntN(60)), Ports: r.Float64()}
 		}
-		res := Layout(nodes, edges, DefaultOptions())
+		res := mustLayout(t, nodes, edges)
 		for _, p := range checkDrawing(nodes, edges, res) {
 			t.Errorf("seed %d: %s", seed, p)
 		}
-		if again := Layout(nodes, edges, DefaultOptions()); !reflect.DeepEqual(res, again) {
+		if again := mustLayout(t, nodes, edges); !reflect.DeepEqual(res, again) {
 			t.Fatalf("seed %d: two layouts of the same graph differ", seed)
 		}
+	}
+}
+
+func mustLayout(t *testing.T, nodes []Node, edges []Edge) Result {
+	t.Helper()
+	res, err := Layout(nodes, edges, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestLayout_tooLarge refuses a tangle of long edges quickly instead of
+// working on it for minutes.
+func TestLayout_tooLarge(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 2))
+	var edges []Edge
+	for range 3000 {
+		edges = append(edges, Edge{From: r.IntN(1000), To: r.IntN(1000)})
+	}
+	_, err := Layout(boxes(1000), edges, DefaultOptions())
+	var tl *TooLargeError
+	if !errors.As(err, &tl) || tl.Points <= MaxPoints {
+		t.Fatalf("err = %v, want a TooLargeError over %d points", err, MaxPoints)
 	}
 }

@@ -14,6 +14,15 @@ const (
 	// this many more tries from random orders.
 	restarts     = 12
 	restartsUpTo = 400
+	// Sifting costs the square of a rank's width: ranks wider than
+	// siftUpTo are left to the sweeps and exchanges, and so are graphs of
+	// more than bigGraph vnodes, which also get fewer sweeps, so that a
+	// huge or tangled workflow is still drawn in bounded time.
+	siftUpTo   = 64
+	bigGraph   = 4000
+	bigSweeps  = 6
+	bigQuitAft = 2
+	hugeGraph  = 30000
 )
 
 // order arranges each rank to reduce crossings: a depth-first first
@@ -70,10 +79,24 @@ func (p *part) shuffle(rng *rand.Rand) {
 func (p *part) reduce() ([][]int, int) {
 	best, bestC := p.snapshot(), p.crossings()
 	since := 0
-	for i := 0; i < maxSweeps && bestC > 0 && since < quitAfter; i++ {
+	sweeps, quit := maxSweeps, quitAfter
+	big := len(p.v) > bigGraph
+	if big {
+		sweeps, quit = bigSweeps, bigQuitAft
+	}
+	passes := 16
+	if big {
+		passes = 2
+	}
+	if len(p.v) > hugeGraph {
+		sweeps, passes = 2, 0
+	}
+	for i := 0; i < sweeps && bestC > 0 && since < quit; i++ {
 		p.sweep(i%2 == 0, (i/2)%2 == 1)
-		p.transpose(i%4 == 3)
-		p.sift()
+		p.transpose(i%4 == 3, passes)
+		if !big {
+			p.sift()
+		}
 		if c := p.crossings(); c < bestC {
 			best, bestC, since = p.snapshot(), c, 0
 		} else {
@@ -267,8 +290,8 @@ func (p *part) sortRank(r int, down, biasRight bool) {
 // transpose exchanges neighbours in a rank while that removes crossings;
 // with sideways set it also exchanges those whose crossings stay the
 // same, to leave a plateau the sweeps are stuck on.
-func (p *part) transpose(sideways bool) {
-	for pass := 0; pass < 16; pass++ {
+func (p *part) transpose(sideways bool, passes int) {
+	for pass := 0; pass < passes; pass++ {
 		improved := false
 		for _, layer := range p.work {
 			for j := 0; j+1 < len(layer); j++ {
@@ -293,6 +316,9 @@ func (p *part) transpose(sideways bool) {
 // is worse than both ends.
 func (p *part) sift() {
 	for r, layer := range p.work {
+		if len(layer) > siftUpTo {
+			continue
+		}
 		for _, v := range append([]int(nil), layer...) {
 			cur := p.v[v].order
 			rest := make([]int, 0, len(layer)-1)

@@ -44,7 +44,7 @@ type part struct {
 	bounds Rect
 }
 
-func layoutPart(nodes []Node, edges []Edge, members []int, opt Options) *part {
+func layoutPart(nodes []Node, edges []Edge, members []int, opt Options, budget int) (*part, error) {
 	p := &part{opt: opt, nodes: members, all: edges, loopR: map[int]Route{}}
 	local := make(map[int]int, len(members))
 	for i, n := range members {
@@ -68,6 +68,14 @@ func layoutPart(nodes []Node, edges []Edge, members []int, opt Options) *part {
 	}
 	p.rev = breakCycles(len(members), p.es)
 	rank := assignRanks(len(members), p.es, p.rev)
+	points := 0
+	for ei, e := range p.es {
+		a, b := oriented(e, p.rev[ei])
+		points += rank[b] - rank[a] - 1
+	}
+	if points > budget {
+		return nil, &TooLargeError{Points: points}
+	}
 	p.build(rank)
 	p.order()
 	p.positionX()
@@ -75,7 +83,7 @@ func layoutPart(nodes []Node, edges []Edge, members []int, opt Options) *part {
 	p.positionY()
 	p.route()
 	p.measure()
-	return p
+	return p, nil
 }
 
 // loopReach is how far a self-loop reaches beside its node.

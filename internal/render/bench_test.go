@@ -32,7 +32,9 @@ func benchLayout(b *testing.B, w *ast.Workflow) {
 	g := graph.New(w)
 	for b.Loop() {
 		d := &diagram{w: w, g: g, fonts: fonts}
-		d.layout()
+		if err := d.layout(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
@@ -40,8 +42,8 @@ func benchSVG(b *testing.B, w *ast.Workflow) {
 	fonts := picture.EmbeddedFonts()
 	g := graph.New(w)
 	for b.Loop() {
-		if len(SVG(w, g, fonts)) == 0 {
-			b.Fatal("empty svg")
+		if svg, err := SVG(w, g, fonts); err != nil || len(svg) == 0 {
+			b.Fatal(err)
 		}
 	}
 }

@@ -26,22 +26,31 @@ const (
 )
 
 // SVG lays the workflow out and draws it as an SVG document, measuring
-// text with fonts.
-func SVG(w *ast.Workflow, g *graph.Graph, fonts *picture.Fonts) []byte {
-	return Picture(w, g, fonts).SVG()
+// text with fonts. It fails only for a graph too tangled to lay out
+// ([*layered.TooLargeError]).
+func SVG(w *ast.Workflow, g *graph.Graph, fonts *picture.Fonts) ([]byte, error) {
+	pic, err := Picture(w, g, fonts)
+	if err != nil {
+		return nil, err
+	}
+	return pic.SVG(), nil
 }
 
 // PNG draws the same picture as [SVG] as a PNG image, scale pixels per
 // SVG pixel.
 func PNG(w *ast.Workflow, g *graph.Graph, fonts *picture.Fonts, scale float64) ([]byte, error) {
-	return Picture(w, g, fonts).PNG(scale)
+	pic, err := Picture(w, g, fonts)
+	if err != nil {
+		return nil, err
+	}
+	return pic.PNG(scale)
 }
 
 // Picture lays the workflow out in layers and draws it: a title, nodes
 // shaped and coloured by type with their id, what they do and their
 // type, and edges styled by mode (parallel bold, conditions orange and
 // labelled, failure paths dashed red, loops dotted) with their labels.
-func Picture(w *ast.Workflow, g *graph.Graph, fonts *picture.Fonts) *picture.Drawing {
+func Picture(w *ast.Workflow, g *graph.Graph, fonts *picture.Fonts) (*picture.Drawing, error) {
 	d := &diagram{w: w, g: g, fonts: fonts}
 	return d.draw()
 }
@@ -72,13 +81,15 @@ type nodeBox struct {
 	style nodeStyle
 }
 
-func (d *diagram) draw() *picture.Drawing {
-	d.layout()
-	return d.paint()
+func (d *diagram) draw() (*picture.Drawing, error) {
+	if err := d.layout(); err != nil {
+		return nil, err
+	}
+	return d.paint(), nil
 }
 
 // layout measures the text and places nodes, edges and labels.
-func (d *diagram) layout() {
+func (d *diagram) layout() error {
 	d.measureNodes()
 	nodes := make([]layered.Node, len(d.boxes))
 	for i, b := range d.boxes {
@@ -98,7 +109,9 @@ func (d *diagram) layout() {
 			edges[i].LabelW, edges[i].LabelH = d.labelSize(d.labels[i])
 		}
 	}
-	d.res = layered.Layout(nodes, edges, layered.DefaultOptions())
+	res, err := layered.Layout(nodes, edges, layered.DefaultOptions())
+	d.res = res
+	return err
 }
 
 // paint draws the title above the laid-out graph.

@@ -51,8 +51,11 @@ func TestSVG_golden(t *testing.T) {
 		t.Run(filepath.Base(rel), func(t *testing.T) {
 			w := loadShared(t, rel)
 			g := graph.New(w)
-			got := SVG(w, g, picture.EmbeddedFonts())
-			if again := SVG(w, g, picture.EmbeddedFonts()); !bytes.Equal(got, again) {
+			got, err := SVG(w, g, picture.EmbeddedFonts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again, _ := SVG(w, g, picture.EmbeddedFonts()); !bytes.Equal(got, again) {
 				t.Fatal("two drawings of the same workflow differ")
 			}
 			path := filepath.Join("testdata", "pictures", strings.SplitN(filepath.Base(rel), ".", 2)[0]+".svg")
@@ -89,7 +92,10 @@ func TestPicture_corpus(t *testing.T) {
 		}
 		w := load(t, f, src)
 		d := &diagram{w: w, g: graph.New(w), fonts: fonts}
-		pic := d.draw()
+		pic, err := d.draw()
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
 		for _, p := range d.problems(pic) {
 			t.Errorf("%s: %s", f, p)
 		}

@@ -90,7 +90,10 @@ func TestHTML_selfContained(t *testing.T) {
 	g, renderAs := tour(t)
 	_ = renderAs
 	doc, _, _ := parse.File("testdata/tour.osop.yaml", parse.DefaultLimits)
-	svg := SVG(doc.Workflow, g, picture.EmbeddedFonts())
+	svg, err := SVG(doc.Workflow, g, picture.EmbeddedFonts())
+	if err != nil {
+		t.Fatal(err)
+	}
 	page, err := HTML(doc.Workflow, g, svg)
 	if err != nil {
 		t.Fatal(err)
