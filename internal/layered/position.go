@@ -27,8 +27,8 @@ func (p *part) positionX() {
 			}
 			layers = flipped
 		}
-		root, align := p.verticalAlignment(layers, conflicts, upward)
-		xs := p.compact(layers, root, align, rightward)
+		root := p.verticalAlignment(layers, conflicts, upward)
+		xs := p.compact(layers, root, rightward)
 		if rightward {
 			for i := range xs {
 				xs[i] = -xs[i]
@@ -118,9 +118,9 @@ func (p *part) type1Conflicts() map[[2]int]bool {
 // verticalAlignment lines each node up with a median neighbour on the
 // side already placed (above when upward), unless that would cross an
 // alignment made before or a marked conflict.
-func (p *part) verticalAlignment(layers [][]int, conflicts map[[2]int]bool, upward bool) (root, align []int) {
+func (p *part) verticalAlignment(layers [][]int, conflicts map[[2]int]bool, upward bool) []int {
 	n := len(p.v)
-	root, align = make([]int, n), make([]int, n)
+	root, align := make([]int, n), make([]int, n)
 	pos := make([]int, n)
 	for _, l := range layers {
 		for i, v := range l {
@@ -155,37 +155,67 @@ func (p *part) verticalAlignment(layers [][]int, conflicts map[[2]int]bool, upwa
 			}
 		}
 	}
-	return root, align
+	return root
 }
 
 // compact places the blocks (nodes sharing a root) as far left as their
 // separations allow, then moves each as far right as its right
 // neighbours allow, so that blocks do not hang out on one side.
-func (p *part) compact(layers [][]int, root, align []int, fromRight bool) []float64 {
-	_ = align
-	type arc struct {
-		to int
-		w  float64
+func (p *part) compact(layers [][]int, root []int, fromRight bool) []float64 {
+	bg := p.blockGraph(layers, root, fromRight)
+	topo := bg.topo()
+	bx := map[int]float64{}
+	for _, b := range topo {
+		x := 0.0
+		for _, a := range bg.in[b] {
+			x = math.Max(x, bx[a.to]+a.w)
+		}
+		bx[b] = x
 	}
-	out := map[int][]arc{}
-	in := map[int][]arc{}
+	for k := len(topo) - 1; k >= 0; k-- {
+		b := topo[k]
+		limit := math.Inf(1)
+		for _, a := range bg.out[b] {
+			limit = math.Min(limit, bx[a.to]-a.w)
+		}
+		if !math.IsInf(limit, 1) {
+			bx[b] = math.Max(bx[b], limit)
+		}
+	}
+	xs := make([]float64, len(p.v))
+	for v := range p.v {
+		xs[v] = bx[root[v]]
+	}
+	return xs
+}
+
+type arc struct {
+	to int
+	w  float64
+}
+
+// blockGraph has a node per block and an arc from each block to the one
+// just after it in some rank, weighted by the least separation.
+type blockGraph struct {
+	blocks  []int
+	out, in map[int][]arc
+}
+
+func (p *part) blockGraph(layers [][]int, root []int, fromRight bool) blockGraph {
+	bg := blockGraph{out: map[int][]arc{}, in: map[int][]arc{}}
 	weight := map[[2]int]float64{}
-	var blocks []int
-	seenBlock := map[int]bool{}
+	seen := map[int]bool{}
 	for _, l := range layers {
 		for j, v := range l {
-			rv := root[v]
-			if !seenBlock[rv] {
-				seenBlock[rv] = true
-				blocks = append(blocks, rv)
+			if rv := root[v]; !seen[rv] {
+				seen[rv] = true
+				bg.blocks = append(bg.blocks, rv)
 			}
 			if j == 0 {
 				continue
 			}
-			ru := root[l[j-1]]
-			s := p.sep(l[j-1], v, fromRight)
-			key := [2]int{ru, rv}
-			if old, ok := weight[key]; !ok || s > old {
+			key := [2]int{root[l[j-1]], root[v]}
+			if s := p.sep(l[j-1], v, fromRight); s > weight[key] {
 				weight[key] = s
 			}
 		}
@@ -200,51 +230,45 @@ func (p *part) compact(layers [][]int, root, align []int, fromRight bool) []floa
 		}
 		return keys[a][1] < keys[b][1]
 	})
-	indeg := map[int]int{}
 	for _, k := range keys {
-		out[k[0]] = append(out[k[0]], arc{k[1], weight[k]})
-		in[k[1]] = append(in[k[1]], arc{k[0], weight[k]})
-		indeg[k[1]]++
+		bg.out[k[0]] = append(bg.out[k[0]], arc{k[1], weight[k]})
+		bg.in[k[1]] = append(bg.in[k[1]], arc{k[0], weight[k]})
 	}
-	var topo, ready []int
-	for _, b := range blocks {
+	return bg
+}
+
+// topo orders the blocks so that each comes after those left of it (the
+// alignments never cross, so there is no cycle; a block left over would
+// be placed last rather than lost).
+func (bg blockGraph) topo() []int {
+	indeg := map[int]int{}
+	for b, as := range bg.in {
+		indeg[b] = len(as)
+	}
+	var out, ready []int
+	for _, b := range bg.blocks {
 		if indeg[b] == 0 {
 			ready = append(ready, b)
 		}
 	}
+	done := map[int]bool{}
 	for len(ready) > 0 {
 		b := ready[0]
 		ready = ready[1:]
-		topo = append(topo, b)
-		for _, a := range out[b] {
+		out = append(out, b)
+		done[b] = true
+		for _, a := range bg.out[b] {
 			if indeg[a.to]--; indeg[a.to] == 0 {
 				ready = append(ready, a.to)
 			}
 		}
 	}
-	bx := map[int]float64{}
-	for _, b := range topo {
-		x := 0.0
-		for _, a := range in[b] {
-			x = math.Max(x, bx[a.to]+a.w)
-		}
-		bx[b] = x
-	}
-	for k := len(topo) - 1; k >= 0; k-- {
-		b := topo[k]
-		limit := math.Inf(1)
-		for _, a := range out[b] {
-			limit = math.Min(limit, bx[a.to]-a.w)
-		}
-		if !math.IsInf(limit, 1) {
-			bx[b] = math.Max(bx[b], limit)
+	for _, b := range bg.blocks {
+		if !done[b] {
+			out = append(out, b)
 		}
 	}
-	xs := make([]float64, len(p.v))
-	for v := range p.v {
-		xs[v] = bx[root[v]]
-	}
-	return xs
+	return out
 }
 
 // alignTo shifts the four candidates onto the narrowest one: those packed

@@ -202,13 +202,12 @@ func cjkDrawn(t *testing.T, w *ast.Workflow, g *graph.Graph, fonts *picture.Font
 		t.Fatal(err)
 	}
 	title, _ := (&diagram{w: w, g: g, fonts: fonts}).titles()
-	runes := []rune(title)
 	var cells []image.Image
 	x := margin
 	// A CJK rune is one glyph: its cell runs from the width of the text
 	// before it to the width with it.
 	prefix := ""
-	for _, r := range runes {
+	for _, r := range title {
 		if r < 0x2E80 {
 			prefix += string(r)
 			continue
