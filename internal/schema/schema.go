@@ -45,48 +45,45 @@ func Source(p Profile) ([]byte, error) {
 	return files.ReadFile("schemas/" + string(p) + ".yaml")
 }
 
-var (
-	compileOnce sync.Once
-	compiled    map[Profile]*jsonschema.Schema
-	compileErr  error
-)
+// compiled holds one compiler run per profile: each schema is compiled
+// the first time a file is checked against it, so that validating a
+// workflow does not pay for the execution-record and SOP schemas, and
+// commands that check nothing pay for none. The schemas refer only to
+// themselves.
+var compiled = map[Profile]func() (*jsonschema.Schema, error){
+	Default: sync.OnceValues(func() (*jsonschema.Schema, error) { return compile(Default) }),
+	Core:    sync.OnceValues(func() (*jsonschema.Schema, error) { return compile(Core) }),
+	Full:    sync.OnceValues(func() (*jsonschema.Schema, error) { return compile(Full) }),
+	Log:     sync.OnceValues(func() (*jsonschema.Schema, error) { return compile(Log) }),
+	SOP:     sync.OnceValues(func() (*jsonschema.Schema, error) { return compile(SOP) }),
+}
 
-// get compiles all schemas once; they are small, and validation of many
-// files then shares them.
 func get(p Profile) (*jsonschema.Schema, error) {
-	compileOnce.Do(func() {
-		compiled = map[Profile]*jsonschema.Schema{}
-		c := jsonschema.NewCompiler()
-		all := []Profile{Default, Core, Full, Log, SOP}
-		for _, p := range all {
-			src, err := Source(p)
-			if err != nil {
-				compileErr = err
-				return
-			}
-			var doc any
-			if err := yaml.Unmarshal(src, &doc); err != nil {
-				compileErr = fmt.Errorf("schema %s: %w", p, err)
-				return
-			}
-			if err := c.AddResource(url(p), doc); err != nil {
-				compileErr = fmt.Errorf("schema %s: %w", p, err)
-				return
-			}
-		}
-		for _, p := range all {
-			s, err := c.Compile(url(p))
-			if err != nil {
-				compileErr = fmt.Errorf("schema %s: %w", p, err)
-				return
-			}
-			compiled[p] = s
-		}
-	})
-	if compileErr != nil {
-		return nil, compileErr
+	c, ok := compiled[p]
+	if !ok {
+		return nil, fmt.Errorf("unknown schema profile %q", p)
 	}
-	return compiled[p], nil
+	return c()
+}
+
+func compile(p Profile) (*jsonschema.Schema, error) {
+	src, err := Source(p)
+	if err != nil {
+		return nil, err
+	}
+	var doc any
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, fmt.Errorf("schema %s: %w", p, err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(url(p), doc); err != nil {
+		return nil, fmt.Errorf("schema %s: %w", p, err)
+	}
+	s, err := c.Compile(url(p))
+	if err != nil {
+		return nil, fmt.Errorf("schema %s: %w", p, err)
+	}
+	return s, nil
 }
 
 func url(p Profile) string { return "https://osop.dev/schemas/" + string(p) + ".json" }
