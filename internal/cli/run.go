@@ -248,6 +248,9 @@ func dryRun(opts *RunOptions, p *prepared, eopts engine.Options) error {
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
+	if opts.Output == "json" {
+		return writeJSON(opts.IO.Out, toPlanJSON(p.w.ID.V, steps, eopts.Masker.Mask))
+	}
 	w := opts.IO.Out
 	fmt.Fprintf(w, "dry run of %s (%d nodes): nothing is executed\n", p.w.ID.V, len(steps))
 	for k, s := range steps {

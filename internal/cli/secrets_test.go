@@ -453,8 +453,14 @@ nodes:
 	}
 	noSecretInStore(t, filepath.Join(dir, ".osop", "osop.db"), []string{key})
 	r := osop(t.Context(), false, "runs", "show", "e", "--output", "json", "--workdir", dir)
-	if !strings.Contains(r.out, `{"name":"API_KEY","from":"env"}`) {
-		t.Errorf("runs show does not say API_KEY came from the environment:\n%s", r.out)
+	var shown struct {
+		Run struct {
+			Params struct{ Secrets []secretJSON }
+		}
+	}
+	if err := json.Unmarshal([]byte(r.out), &shown); err != nil || len(shown.Run.Params.Secrets) != 1 ||
+		shown.Run.Params.Secrets[0] != (secretJSON{Name: "API_KEY", From: "env"}) {
+		t.Errorf("runs show does not say API_KEY came from the environment (%v):\n%s", err, r.out)
 	}
 	must(t, os.WriteFile(filepath.Join(dir, "fixed"), nil, 0o644))
 	p = start(t, dir, []string{"-API_KEY"}, "resume", "e")

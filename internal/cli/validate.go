@@ -207,6 +207,9 @@ func writeResults(opts *ValidateOptions, rs []*fileResult) error {
 			if !opts.Verbose {
 				cp.Diagnostics = r.Diagnostics.Filter(diag.Warning)
 			}
+			if cp.Diagnostics == nil {
+				cp.Diagnostics = diag.Diagnostics{} // [] rather than null: every key has one shape
+			}
 			shown[i] = &cp
 		}
 		return enc.Encode(struct {
