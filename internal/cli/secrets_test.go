@@ -480,3 +480,33 @@ nodes:
 		t.Errorf("a two-character secret from the environment: exit %d, want 2:\n%s", code, p.output())
 	}
 }
+
+// TestCutOutputMasksASecretsEnd: osop keeps the last 64 KiB a command
+// printed; when the cut falls inside a secret, the secret's end that is
+// kept is masked too.
+func TestCutOutputMasksASecretsEnd(t *testing.T) {
+	t.Parallel()
+	const token = "hunter22-tail" // 13 bytes: the cut keeps the last 5
+	dir := t.TempDir()
+	flow := filepath.Join(dir, "cut.osop.yaml")
+	must(t, os.WriteFile(flow, []byte(`osop_version: "2.0"
+id: cut
+name: Cut
+nodes:
+  - {id: big, type: cli, runtime: {command: 'printf "%s" ${secrets.TOKEN}; head -c 65531 /dev/zero | tr "\0" y'}}
+`), 0o644))
+	for _, stream := range []bool{false, true} {
+		id := fmt.Sprintf("cut-%v", stream)
+		args := []string{"run", flow, "--workdir", dir, "--run-id", id, "--secret", "TOKEN=" + token}
+		if stream {
+			args = append(args, "--stream")
+		}
+		if r := osop(t.Context(), false, args...); r.code != 0 {
+			t.Fatalf("exit %d: %s", r.code, r.errOut)
+		}
+		logs := osop(t.Context(), false, "logs", id, "--workdir", dir).out
+		if strings.Contains(logs, "-tail") || !strings.Contains(logs, "…***yyy") {
+			t.Errorf("stream=%v: the kept output begins %q", stream, logs[:min(len(logs), 120)])
+		}
+	}
+}
