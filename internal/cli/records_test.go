@@ -72,17 +72,17 @@ func runOsop(t *testing.T, dir string, want int, args ...string) string {
 	return p.output()
 }
 
-// waitFile waits (at most 30 s) until a file exists.
+// waitFile waits (at most patience) until a file exists.
 func waitFile(t *testing.T, path string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(patience)
 	for time.Now().Before(deadline) {
 		if _, err := os.Stat(path); err == nil {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("%s did not appear within 30s", path)
+	t.Fatalf("%s did not appear within %v", path, patience)
 }
 
 var recordFlows = map[string]string{
@@ -121,7 +121,7 @@ id: long
 name: Long
 nodes:
   - {id: a, type: cli, runtime: {command: "true"}}
-  - {id: wait, type: cli, runtime: {command: 'if [ ! -f started-$OSOP_RUN_ID ]; then touch started-$OSOP_RUN_ID; exec sleep 30; fi'}}
+  - {id: wait, type: cli, runtime: {command: 'if [ ! -f started-$OSOP_RUN_ID ]; then touch started-$OSOP_RUN_ID; exec sleep 300; fi'}}
   - {id: after, type: cli, runtime: {command: "true"}}
 edges: [{from: a, to: wait}, {from: wait, to: after}]
 `,
