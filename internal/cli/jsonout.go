@@ -146,9 +146,11 @@ func orEmpty[V any](m map[string]V) map[string]V {
 	return m
 }
 
-// writeJSON writes v as one JSON document.
+// writeJSON writes v as one JSON document, indented, with <, > and &
+// as they are (commands hold them; nobody embeds this in HTML).
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -199,8 +198,6 @@ func expandFiles(args []string) ([]string, error) {
 func writeResults(opts *ValidateOptions, rs []*fileResult) error {
 	switch opts.Format {
 	case "json":
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
 		shown := make([]*fileResult, len(rs))
 		for i, r := range rs {
 			cp := *r
@@ -212,7 +209,7 @@ func writeResults(opts *ValidateOptions, rs []*fileResult) error {
 			}
 			shown[i] = &cp
 		}
-		return enc.Encode(struct {
+		return writeJSON(opts.IO.Out, struct {
 			Valid bool          `json:"valid"`
 			Files []*fileResult `json:"files"`
 		}{allValid(rs), shown})
