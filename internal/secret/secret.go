@@ -77,7 +77,7 @@ func (m *Masker) Add(values ...string) {
 			}
 		})
 	}
-	if added || m.m == nil {
+	if added {
 		m.m = newMatcher(m.values)
 	}
 }
@@ -102,7 +102,7 @@ func (m *Masker) Mask(s string) string {
 	}
 	const cut = "…"
 	if rest, ok := strings.CutPrefix(s, cut); ok {
-		if n := mt.suffixAt(rest); n > 0 && n > len(mt.at(rest)) {
+		if n := mt.suffixAt(rest); n > len(mt.at(rest)) {
 			return cut + Mask + mt.mask(rest[n:])
 		}
 	}
@@ -156,12 +156,9 @@ func newMatcher(values map[string]bool) *matcher {
 	for v := range values {
 		mt.all = append(mt.all, v)
 	}
-	sort.Slice(mt.all, func(i, j int) bool {
-		if len(mt.all[i]) != len(mt.all[j]) {
-			return len(mt.all[i]) > len(mt.all[j])
-		}
-		return mt.all[i] < mt.all[j]
-	})
+	// Longest first; among values of one length the order does not
+	// matter, since two of them cannot both start at one place.
+	sort.Slice(mt.all, func(i, j int) bool { return len(mt.all[i]) > len(mt.all[j]) })
 	for _, v := range mt.all {
 		mt.byFirst[v[0]] = append(mt.byFirst[v[0]], v)
 	}

@@ -142,4 +142,28 @@ func TestSplitJoin(t *testing.T) {
 	if s := Split("", secrets); len(s) != 1 || s[0].Text != "" {
 		t.Errorf("Split of empty: %+v", s)
 	}
+	for _, tt := range []struct {
+		in      string
+		secrets map[string]string
+		want    []Segment
+	}{
+		// No empty text around secrets that begin, end or touch.
+		{"tok3ntok3n", secrets, []Segment{{Name: "SAME"}, {Name: "SAME"}}},
+		// A value that is a whole secret and a line of another is the
+		// whole secret, whichever name sorts first.
+		{"x line2 y", map[string]string{"A": "line1\nline2", "B": "line2"}, []Segment{{Text: "x "}, {Name: "B"}, {Text: " y"}}},
+		{"x line2 y", map[string]string{"B": "line1\nline2", "A": "line2"}, []Segment{{Text: "x "}, {Name: "A"}, {Text: " y"}}},
+	} {
+		got := Split(tt.in, tt.secrets)
+		if len(got) != len(tt.want) {
+			t.Errorf("Split(%q) = %+v, want %+v", tt.in, got, tt.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tt.want[i] {
+				t.Errorf("Split(%q) = %+v, want %+v", tt.in, got, tt.want)
+				break
+			}
+		}
+	}
 }

@@ -99,16 +99,19 @@ func TestWriterMasksAcrossWrites(t *testing.T) {
 func TestWriterHoldsOnlyWhatCouldBeASecret(t *testing.T) {
 	t.Parallel()
 	m := &Masker{}
-	m.Add("hunter22")
+	m.Add("hunter22", "abc")
 	var out bytes.Buffer
 	w := NewWriter(m, &out)
 	steps := []struct{ write, out string }{
-		{"password: hun", "password: "},
-		{"ter", "password: "},
-		{"22 ok\n", "password: *** ok\n"},
-		{"hunt", "password: *** ok\n"},
-		{"ing\n", "password: *** ok\nhunting\n"},
-		{"hunter2", "password: *** ok\nhunting\n"},
+		{"x abc", "x ***"}, // a whole secret, which no longer one begins, goes at once
+		{"\n", "x ***\n"},
+		{"password: hun", "x ***\npassword: "},
+		{"ter", "x ***\npassword: "},
+		{"22 ok\n", "x ***\npassword: *** ok\n"},
+		{"hunt", "x ***\npassword: *** ok\n"},
+		{"ing\n", "x ***\npassword: *** ok\nhunting\n"},
+		{"hunter22", "x ***\npassword: *** ok\nhunting\n***"},
+		{"hunter2", "x ***\npassword: *** ok\nhunting\n***"},
 	}
 	for _, s := range steps {
 		w.Write([]byte(s.write))
@@ -117,7 +120,7 @@ func TestWriterHoldsOnlyWhatCouldBeASecret(t *testing.T) {
 		}
 	}
 	w.Flush()
-	if got, want := out.String(), "password: *** ok\nhunting\nhunter2"; got != want {
+	if got, want := out.String(), "x ***\npassword: *** ok\nhunting\n***hunter2"; got != want {
 		t.Errorf("after Flush: %q, want %q", got, want)
 	}
 }
