@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -16,10 +15,7 @@ import (
 
 // quote writes s as a double-quoted YAML (JSON) string.
 func quote(b *bytes.Buffer, s string) {
-	q, err := json.Marshal(s)
-	if err != nil { // only invalid UTF-8, which json replaces anyway
-		q = []byte(strconv.Quote(s))
-	}
+	q, _ := json.Marshal(s) // a string always marshals: invalid UTF-8 becomes U+FFFD
 	b.Write(q)
 }
 

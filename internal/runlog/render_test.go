@@ -53,6 +53,10 @@ func TestCut(t *testing.T) {
 	if !utf8.ValidString(got) || !strings.HasPrefix(got, strings.Repeat("x", outputLimit-1)+"… (") {
 		t.Errorf("cut inside a rune: %q", got[outputLimit-8:])
 	}
+	// Bytes that start no rune at all (not UTF-8) are cut without a crash.
+	if got := cut(strings.Repeat("\x80", outputLimit+10)).(string); !strings.HasPrefix(got, "… (") {
+		t.Errorf("continuation bytes: %q", got[:min(len(got), 20)])
+	}
 	nested := cut(map[string]any{"l": []any{exact + "y"}}).(map[string]any)
 	if s := nested["l"].([]any)[0].(string); !strings.HasSuffix(s, "(4097 bytes in all)") {
 		t.Errorf("nested values are cut too: …%s", s[len(s)-30:])
@@ -107,7 +111,7 @@ func TestSummaryAndAction(t *testing.T) {
 }
 
 // TestWriteFailureIsReported: Close says when the record could not be
-// written.
+// written, by the last write or by an earlier one.
 func TestWriteFailureIsReported(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "runs")
 	l, err := Open(filepath.Join(dir, "r.osoplog.yaml"), Header{RunID: "r", WorkflowID: "w", Started: time.Now()}, nil)
@@ -121,5 +125,42 @@ func TestWriteFailureIsReported(t *testing.T) {
 	var pe *os.PathError
 	if err := l.Close(); err == nil || !errors.As(err, &pe) {
 		t.Errorf("Close = %v, want the write's error", err)
+	}
+
+	// An earlier write failed, the last one works: Close still says so.
+	path := filepath.Join(dir, "r2.osoplog.yaml")
+	must(t, os.MkdirAll(dir, 0o755))
+	l, err = Open(path, Header{RunID: "r2", WorkflowID: "w", Started: time.Now()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, os.RemoveAll(dir))
+	l.Record(run.Event{Kind: run.NodeStarted, Node: "a", Attempt: 1, Time: time.Now()})
+	deadline := time.Now().Add(time.Minute)
+	for {
+		l.mu.Lock()
+		failed := l.err != nil
+		l.mu.Unlock()
+		if failed {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the record's writer did not try to write within a minute")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	must(t, os.MkdirAll(dir, 0o755))
+	if err := l.Close(); err == nil {
+		t.Error("Close = nil after a write failed")
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("the last write: %v", err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
