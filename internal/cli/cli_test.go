@@ -58,19 +58,24 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// cmdWaitFor waits (at most 30 s) until a file exists: waitfor FILE.
+// patience bounds every wait for a condition in these tests. It is long
+// because the machine may be loaded many times over (several -race test
+// runs at once); a wait returns as soon as its condition holds.
+const patience = 2 * time.Minute
+
+// cmdWaitFor waits (at most patience) until a file exists: waitfor FILE.
 func cmdWaitFor(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 || neg {
 		ts.Fatalf("usage: waitfor FILE")
 	}
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(patience)
 	for time.Now().Before(deadline) {
 		if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	ts.Fatalf("%s did not appear within 30s", args[0])
+	ts.Fatalf("%s did not appear within %v", args[0], patience)
 }
 
 // cmdHTTPServe starts an HTTP server on 127.0.0.1 for the rest of the

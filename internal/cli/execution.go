@@ -4,11 +4,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/osopdev/osop/internal/engine"
@@ -97,7 +95,15 @@ func (x *execution) run(ctx context.Context, resume map[string]engine.Prior, seq
 	if x.opts.Output == "json" {
 		prog.w = io.Out
 	}
+	var stream *streamer
+	if x.opts.Stream {
+		stream = newStreamer(io.ErrOut, x.eopts.Masker)
+		x.eopts.Stream = stream.writer
+	}
 	x.eopts.Sink = func(e run.Event) {
+		if stream != nil && (e.Kind == run.NodeRetrying || e.Kind == run.NodeFinished) {
+			stream.end(e.Node) // before the line that says the node ended
+		}
 		rec.Record(e)
 		lg.Record(e)
 		prog.Event(e)
@@ -107,10 +113,8 @@ func (x *execution) run(ctx context.Context, resume map[string]engine.Prior, seq
 	x.eopts.Approver = x.approver(st, prog)
 	x.eopts.AllowPrompt = io.InTTY && io.ErrTTY
 	x.eopts.Resume = resume
-	if x.opts.Stream {
-		x.eopts.Stream = streamTo(io.ErrOut, x.eopts.Masker.Mask)
-	}
 	res, err := engine.Run(ctx, x.eopts)
+	stream.close()
 	prog.Close()
 	recErr := rec.Close()
 	logErr := lg.Close()
@@ -118,7 +122,7 @@ func (x *execution) run(ctx context.Context, resume map[string]engine.Prior, seq
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	code := exitCode(res)
-	summary := summaryLine(res)
+	summary := x.eopts.Masker.Mask(summaryLine(res)) // failures quote what nodes said
 	if err := st.FinishRun(context.WithoutCancel(ctx), id, res.Status, code, res.Ended, summary); err != nil {
 		fmt.Fprintf(io.ErrOut, "osop: recording the end of the run: %v\n", err)
 	}
@@ -200,36 +204,4 @@ func relPath(p string) string {
 		}
 	}
 	return p
-}
-
-// streamTo prefixes each line a node prints with its id.
-func streamTo(w io.Writer, mask func(string) string) func(node string, stderr bool) io.Writer {
-	var mu sync.Mutex
-	return func(node string, stderr bool) io.Writer {
-		return &prefixWriter{w: w, mu: &mu, prefix: node + " │ ", mask: mask}
-	}
-}
-
-type prefixWriter struct {
-	w      io.Writer
-	mu     *sync.Mutex
-	prefix string
-	mask   func(string) string
-	buf    []byte
-}
-
-func (p *prefixWriter) Write(b []byte) (int, error) {
-	p.buf = append(p.buf, b...)
-	for {
-		i := strings.IndexByte(string(p.buf), '\n')
-		if i < 0 {
-			break
-		}
-		line := string(p.buf[:i])
-		p.buf = p.buf[i+1:]
-		p.mu.Lock()
-		fmt.Fprintf(p.w, "%s%s\n", p.prefix, p.mask(line))
-		p.mu.Unlock()
-	}
-	return len(b), nil
 }

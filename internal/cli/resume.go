@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sort"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -31,7 +30,9 @@ func newResumeCmd(f *Factory) *cobra.Command {
 		Long: `Continue a run that crashed, was killed (even with kill -9) or failed. Nodes
 that completed are not run again: their recorded outputs are reused. The
 rest runs as the workflow says, recorded in the same run and the same
-.osoplog. Secrets are never stored: pass them again.`,
+.osoplog. Secrets are never stored: each is read again where it came
+from (the same --secrets-file, the environment); one given with --secret
+must be given again.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.RunID, opts.Limits = args[0], f.Limits
@@ -65,7 +66,7 @@ recorded outputs of everything before it.`,
 
 func addResumeFlags(cmd *cobra.Command, opts *ResumeOptions) {
 	fl := cmd.Flags()
-	fl.StringArrayVar(&opts.Secrets, "secret", nil, "secret NAME=VALUE (repeatable); secrets are not stored, so pass them again")
+	fl.StringArrayVar(&opts.Secrets, "secret", nil, "secret NAME=VALUE (repeatable); those the run was given with --secret must be given again")
 	fl.StringVar(&opts.SecretsFile, "secrets-file", "", "file of NAME=VALUE secret lines")
 	fl.StringVar(&opts.Workdir, "workdir", "", "directory the run was started in (default: current)")
 	fl.StringVar(&opts.Store, "store", "", "run database (default WORKDIR/.osop/osop.db)")
@@ -107,46 +108,37 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 		return nil
 	}
 	ro := opts.RunOptions
-	ro.File, ro.Workdir, ro.Sets, ro.MaxParallel = r.WorkflowFile, r.Workdir, r.Params.Sets, r.Params.MaxParallel
+	ro.File, ro.Workdir, ro.MaxParallel = r.WorkflowFile, r.Workdir, r.Params.MaxParallel
 	ro.AutoApprove = ro.AutoApprove || r.Params.AutoApprove
-	p, err := prepare(f, &ro)
+	env := environ()
+	secrets, err := rereadSecrets(string(r.ID), r.Params, ro.Secrets, ro.SecretsFile, env)
+	if err != nil {
+		return err
+	}
+	if ro.Sets, err = restoredSets(r.Params, secrets.values); err != nil {
+		return err
+	}
+	p, err := prepareMasked(f, &ro, secrets)
 	if err != nil {
 		return err
 	}
 	if p.hash != r.WorkflowHash && !opts.Force {
 		return exitf(ExitUsage, "%s changed since run %s started (hash %s, was %s): pass --force to resume with the new file", r.WorkflowFile, r.ID, p.hash, r.WorkflowHash)
 	}
-	secrets, err := secretsFrom(ro.Secrets, ro.SecretsFile)
+	vars, inputs, builtins, err := restoredValues(r.Params, p.w, secrets.values)
 	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
-	}
-	if missing := missingSecrets(r.Params.SecretNames, secrets); len(missing) > 0 {
-		return exitf(ExitUsage, "run %s used secrets that are not stored; pass them again: --secret %s=…", r.ID, missing[0])
+		return maskErr(err, secrets.masker())
 	}
 	prior, err := priorState(p, attempts, opts.From)
 	if err != nil {
 		return err
 	}
 	eopts := engine.Options{
-		Workflow: p.w, Registry: f.registry(), RunID: r.ID, Vars: r.Params.Vars, Inputs: r.Params.Inputs, Secrets: secrets,
-		Env: environ(), Builtins: r.Params.Builtins, Workdir: r.Workdir, MaxParallel: r.Params.MaxParallel, Masker: maskerOf(secrets),
-	}
-	if eopts.Inputs == nil {
-		eopts.Inputs = map[string]any{}
+		Workflow: p.w, Registry: f.registry(), RunID: r.ID, Vars: vars, Inputs: inputs, Secrets: secrets.values,
+		Env: env, Builtins: builtins, Workdir: r.Workdir, MaxParallel: r.Params.MaxParallel, Masker: secrets.masker(),
 	}
 	ex := &execution{f: f, opts: &ro, p: p, eopts: eopts, params: r.Params, existing: r, earlier: attempts}
 	return ex.run(ctx, prior, seq)
-}
-
-func missingSecrets(names []string, have map[string]string) []string {
-	var out []string
-	for _, n := range names {
-		if _, ok := have[n]; !ok {
-			out = append(out, n)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // priorState reads what each node last did. Completed nodes are reused;

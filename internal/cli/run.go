@@ -176,25 +176,22 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 	if opts.Output != "text" && opts.Output != "json" {
 		return exitf(ExitUsage, "--output %q: want text or json", opts.Output)
 	}
-	p, err := prepare(f, opts)
+	secrets, err := readSecrets(opts.Secrets, opts.SecretsFile)
 	if err != nil {
 		return err
 	}
-	vars, err := keyValues("--var", opts.Vars)
+	p, err := prepareMasked(f, opts, secrets)
 	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
+		return err
 	}
-	given, err := keyValues("--input", opts.Inputs)
-	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
+	env := environ()
+	if err := secrets.addEnv(p.doc, env); err != nil {
+		return err
 	}
-	inputs, err := typedInputs(p.w, given)
+	m := secrets.masker()
+	vars, given, inputs, err := runValues(opts, p)
 	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
-	}
-	secrets, err := secretsFrom(opts.Secrets, opts.SecretsFile)
-	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
+		return maskErr(err, m)
 	}
 	now := time.Now()
 	id := run.NewID(now)
@@ -205,20 +202,44 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 		id = run.ID(opts.RunID)
 	}
 	eopts := engine.Options{
-		Workflow: p.w, Registry: f.registry(), RunID: id, Vars: vars, Inputs: inputs, Secrets: secrets,
-		Env: environ(), Builtins: builtins(p.w, id, p.workdir, now), Workdir: p.workdir,
-		MaxParallel: opts.MaxParallel, FailFast: opts.FailFast, Masker: maskerOf(secrets),
+		Workflow: p.w, Registry: f.registry(), RunID: id, Vars: vars, Inputs: inputs, Secrets: secrets.values,
+		Env: env, Builtins: builtins(p.w, id, p.workdir, now), Workdir: p.workdir,
+		MaxParallel: opts.MaxParallel, FailFast: opts.FailFast, Masker: m,
 	}
 	if opts.DryRun {
 		return dryRun(opts, p, eopts)
 	}
-	params := store.Params{Vars: vars, Inputs: inputs, Sets: opts.Sets, MaxParallel: opts.MaxParallel,
-		AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins}
-	for k := range secrets {
-		params.SecretNames = append(params.SecretNames, k)
-	}
+	params := redactParams(store.Params{Vars: vars, Inputs: inputs, Sets: opts.Sets, MaxParallel: opts.MaxParallel,
+		AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins}, given, secrets)
 	ex := &execution{f: f, opts: opts, p: p, eopts: eopts, params: params}
 	return ex.run(ctx, nil, 0)
+}
+
+// prepareMasked is prepare with the secrets known so far masked in what
+// it prints and returns: diagnostics quote values, and a --set value may
+// be a secret.
+func prepareMasked(f *Factory, opts *RunOptions, secrets *runSecrets) (*prepared, error) {
+	m := secrets.masker()
+	masked, flush := maskedStreams(opts.IO, m)
+	o := *opts
+	o.IO = masked
+	p, err := prepare(f, &o)
+	flush()
+	return p, maskErr(err, m)
+}
+
+// runValues reads --var and --input; given are the inputs as typed.
+func runValues(opts *RunOptions, p *prepared) (vars, given map[string]string, inputs map[string]any, err error) {
+	if vars, err = keyValues("--var", opts.Vars); err != nil {
+		return nil, nil, nil, &ExitError{Code: ExitUsage, Err: err}
+	}
+	if given, err = keyValues("--input", opts.Inputs); err != nil {
+		return nil, nil, nil, &ExitError{Code: ExitUsage, Err: err}
+	}
+	if inputs, err = typedInputs(p.w, given); err != nil {
+		return nil, nil, nil, &ExitError{Code: ExitUsage, Err: err}
+	}
+	return vars, given, inputs, nil
 }
 
 // dryRun prints the plan.
@@ -226,6 +247,9 @@ func dryRun(opts *RunOptions, p *prepared, eopts engine.Options) error {
 	steps, err := engine.Plan(eopts)
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if opts.Output == "json" {
+		return writeJSON(opts.IO.Out, toPlanJSON(p.w.ID.V, steps, eopts.Masker.Mask))
 	}
 	w := opts.IO.Out
 	fmt.Fprintf(w, "dry run of %s (%d nodes): nothing is executed\n", p.w.ID.V, len(steps))

@@ -113,45 +113,38 @@ func convertInput(p *ast.Param, s string) (any, error) {
 	return v, nil
 }
 
-// secretsFrom merges --secret flags and a secrets file of NAME=VALUE lines
-// (blank lines and # comments ignored; values may be quoted).
-func secretsFrom(flags []string, file string) (map[string]string, error) {
+// readSecretsFile reads a secrets file of NAME=VALUE lines (blank lines
+// and # comments ignored; export allowed; values may be quoted). Errors
+// never quote a line: it may hold a secret.
+func readSecretsFile(file string) (map[string]string, error) {
 	out := map[string]string{}
-	if file != "" {
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, fmt.Errorf("--secrets-file: %w", err)
-		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		line := 0
-		for sc.Scan() {
-			line++
-			t := strings.TrimSpace(sc.Text())
-			if t == "" || strings.HasPrefix(t, "#") {
-				continue
-			}
-			t = strings.TrimPrefix(t, "export ")
-			k, v, ok := strings.Cut(t, "=")
-			if !ok {
-				return nil, fmt.Errorf("%s:%d: write NAME=VALUE", file, line)
-			}
-			v = strings.TrimSpace(v)
-			if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
-				v = v[1 : len(v)-1]
-			}
-			out[strings.TrimSpace(k)] = v
-		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("--secrets-file: %w", err)
-		}
-	}
-	given, err := keyValues("--secret", flags)
+	f, err := os.Open(file)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--secrets-file: %w", err)
 	}
-	for k, v := range given {
-		out[k] = v
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		t := strings.TrimSpace(sc.Text())
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		t = strings.TrimPrefix(t, "export ")
+		k, v, ok := strings.Cut(t, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("%s:%d: write NAME=VALUE", file, line)
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		}
+		out[strings.TrimSpace(k)] = v
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("--secrets-file %s: %w", file, err)
 	}
 	return out, nil
 }

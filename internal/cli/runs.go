@@ -91,7 +91,11 @@ func newRunsCmd(f *Factory) *cobra.Command {
 				return &ExitError{Code: ExitFailed, Err: err}
 			}
 			if output == "json" {
-				return json.NewEncoder(f.IO.Out).Encode(runs)
+				out := make([]runJSON, len(runs))
+				for i, r := range runs {
+					out[i] = toRunJSON(r)
+				}
+				return writeJSON(f.IO.Out, out)
 			}
 			tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "RUN\tWORKFLOW\tSTATUS\tEXIT\tSTARTED\tDURATION")
@@ -131,7 +135,14 @@ func newRunsShowCmd(f *Factory) *cobra.Command {
 					return &ExitError{Code: ExitFailed, Err: err}
 				}
 				if output == "json" {
-					return json.NewEncoder(f.IO.Out).Encode(map[string]any{"run": r, "attempts": attempts})
+					out := struct {
+						Run      runJSON       `json:"run"`
+						Attempts []attemptJSON `json:"attempts"`
+					}{toRunJSON(r), make([]attemptJSON, len(attempts))}
+					for i, a := range attempts {
+						out.Attempts[i] = toAttemptJSON(a)
+					}
+					return writeJSON(f.IO.Out, out)
 				}
 				w := f.IO.Out
 				fmt.Fprintf(w, "run       %s\nworkflow  %s (%s)\nfile      %s\nstatus    %s", r.ID, r.WorkflowID, r.WorkflowName, r.WorkflowFile, r.Status)

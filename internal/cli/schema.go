@@ -15,7 +15,7 @@ import (
 func newSchemaCmd(f *Factory) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "schema [osop|core|full|osoplog|sop]",
+		Use:   "schema [osop|core|full|osoplog|osoplog-read|sop]",
 		Short: "Print an embedded JSON Schema",
 		Long: `Print one of the JSON Schemas osop validates with (default: osop, every
 dialect), as written (YAML) or as JSON with --json, for editors and other
@@ -28,7 +28,7 @@ validators.`,
 			}
 			src, err := schema.Source(p)
 			if err != nil {
-				return exitf(ExitUsage, "unknown schema %q: want osop, core, full, osoplog or sop", p)
+				return exitf(ExitUsage, "unknown schema %q: want osop, core, full, osoplog, osoplog-read or sop", p)
 			}
 			if asJSON {
 				root, _ := parse.Tree(string(p), src, parse.DefaultLimits)

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -199,17 +198,18 @@ func expandFiles(args []string) ([]string, error) {
 func writeResults(opts *ValidateOptions, rs []*fileResult) error {
 	switch opts.Format {
 	case "json":
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
 		shown := make([]*fileResult, len(rs))
 		for i, r := range rs {
 			cp := *r
 			if !opts.Verbose {
 				cp.Diagnostics = r.Diagnostics.Filter(diag.Warning)
 			}
+			if cp.Diagnostics == nil {
+				cp.Diagnostics = diag.Diagnostics{} // [] rather than null: every key has one shape
+			}
 			shown[i] = &cp
 		}
-		return enc.Encode(struct {
+		return writeJSON(opts.IO.Out, struct {
 			Valid bool          `json:"valid"`
 			Files []*fileResult `json:"files"`
 		}{allValid(rs), shown})

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -16,10 +15,7 @@ import (
 
 // quote writes s as a double-quoted YAML (JSON) string.
 func quote(b *bytes.Buffer, s string) {
-	q, err := json.Marshal(s)
-	if err != nil { // only invalid UTF-8, which json replaces anyway
-		q = []byte(strconv.Quote(s))
-	}
+	q, _ := json.Marshal(s) // a string always marshals: invalid UTF-8 becomes U+FFFD
 	b.Write(q)
 }
 
@@ -65,6 +61,17 @@ func plain(s string) bool {
 	return s != ""
 }
 
+// specNodeTypes are the node types the published osoplog schema lists
+// for node_type; the visual editor's others go in x-node-type.
+var specNodeTypes = map[string]bool{
+	"human": true, "agent": true, "api": true, "cli": true, "db": true, "git": true,
+	"docker": true, "cicd": true, "mcp": true, "system": true, "infra": true, "data": true,
+}
+
+// SpecNodeType reports whether the published osoplog schema lists t as a
+// node_type.
+func SpecNodeType(t string) bool { return specNodeTypes[t] }
+
 // render returns the record as a YAML list item, cached until it changes.
 func (r *Record) render() []byte {
 	if r.cached != nil {
@@ -73,7 +80,11 @@ func (r *Record) render() []byte {
 	var b bytes.Buffer
 	field(&b, "  - ", "node_id", r.NodeID)
 	const in = "    "
-	field(&b, in, "node_type", r.NodeType)
+	if SpecNodeType(r.NodeType) {
+		field(&b, in, "node_type", r.NodeType)
+	} else {
+		field(&b, in, "x-node-type", r.NodeType)
+	}
 	if r.Attempt > 0 {
 		fmt.Fprintf(&b, "%sattempt: %d\n", in, r.Attempt)
 	}
@@ -93,11 +104,10 @@ func (r *Record) render() []byte {
 		b.WriteByte('\n')
 	}
 	if r.Error != nil {
-		b.WriteString(in + "error: {code: ")
-		quote(&b, r.Error.Code)
-		b.WriteString(", message: ")
+		b.WriteString(in + "error: ")
 		quote(&b, r.Error.Message)
-		b.WriteString("}\n")
+		b.WriteByte('\n')
+		field(&b, in, "x-error-code", r.Error.Code)
 	}
 	field(&b, in, "reason", r.Reason)
 	r.cached = b.Bytes()

@@ -1,7 +1,12 @@
 // Package runlog writes a run's execution record, the .osoplog.yaml of the
 // OSOP specification: the run (id, workflow, hash, mode, status, trigger,
 // times, runtime) and one node record per attempt, with outputs (each
-// truncated at 4 KiB) and errors {code, message}.
+// truncated at 4 KiB) and errors. The record is valid against the
+// published osoplog schema once the run has ended; what osop adds to it
+// is listed in docs/records.md: the error's code is x-error-code beside
+// the error message, a node type the schema does not list is x-node-type,
+// and a record still being written says RUNNING. Times are written to
+// the millisecond, and each duration_ms is exactly ended_at − started_at.
 //
 // The file is rewritten atomically (temporary file, fsync, rename) after
 // state changes, from a goroutine of its own that coalesces bursts, so a
@@ -61,7 +66,8 @@ type Record struct {
 	cached []byte // the rendered record, until it changes
 }
 
-// Error is a failed attempt's error.
+// Error is a failed attempt's error. The record holds its message as
+// error, as the published schema wants, and its code as x-error-code.
 type Error struct {
 	Code    string `yaml:"code"`
 	Message string `yaml:"message"`
@@ -135,11 +141,35 @@ func Open(path string, h Header, earlier []*Record) (*Log, error) {
 	return l, nil
 }
 
+// stampLayout writes times to the millisecond, always with three digits,
+// so that a reader subtracting two of them gets duration_ms exactly.
+const stampLayout = "2006-01-02T15:04:05.000Z07:00"
+
 func stamp(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339Nano)
+	return t.UTC().Truncate(time.Millisecond).Format(stampLayout)
+}
+
+// between returns ended − started in milliseconds, as written; ok is false
+// when either is missing.
+func between(started, ended string) (int64, bool) {
+	s, err1 := time.Parse(time.RFC3339Nano, started)
+	e, err2 := time.Parse(time.RFC3339Nano, ended)
+	if started == "" || ended == "" || err1 != nil || err2 != nil {
+		return 0, false
+	}
+	// A wall clock set back mid-run could make it negative; the schema
+	// wants a count.
+	return max(e.Sub(s).Milliseconds(), 0), true
+}
+
+// settle makes the duration agree with the times written.
+func (r *Record) settle() {
+	if d, ok := between(r.StartedAt, r.EndedAt); ok {
+		r.DurationMS = &d
+	}
 }
 
 func (l *Log) add(r *Record) {
@@ -151,10 +181,12 @@ func (l *Log) add(r *Record) {
 		if r.Action == "" {
 			r.Action = prev.Action
 		}
+		r.settle()
 		*prev = *r
 		prev.cached = nil
 		return
 	}
+	r.settle()
 	l.index[k] = r
 	l.doc.NodeRecords = append(l.doc.NodeRecords, r)
 }
@@ -212,7 +244,7 @@ func (l *Log) finish(e run.Event) {
 	st := e.Status
 	l.doc.Status = logStatus(st)
 	l.doc.EndedAt = stamp(e.Time)
-	d := e.Duration.Milliseconds()
+	d, _ := between(l.doc.StartedAt, l.doc.EndedAt)
 	l.doc.DurationMS = &d
 	summary := strings.ToLower(e.Message)
 	if f := e.Extra["failures"]; f != "" && st != run.Completed {
@@ -337,5 +369,6 @@ func FromAttempt(nodeID, nodeType string, iteration, attempt int, status run.Sta
 	if code != "" {
 		r.Error = &Error{Code: code, Message: msg}
 	}
+	r.settle()
 	return r
 }

@@ -21,11 +21,12 @@ type Profile string
 
 // The schemas osop carries.
 const (
-	Default Profile = "osop"    // every dialect; the default for workflows
-	Core    Profile = "core"    // the published OSOP Core schema's verdicts
-	Full    Profile = "full"    // the published full schema's verdicts
-	Log     Profile = "osoplog" // execution records
-	SOP     Profile = "sop"     // SOP documents
+	Default Profile = "osop"         // every dialect; the default for workflows
+	Core    Profile = "core"         // the published OSOP Core schema's verdicts
+	Full    Profile = "full"         // the published full schema's verdicts
+	Log     Profile = "osoplog"      // execution records as osop writes them: the published schema plus osop's additions
+	LogRead Profile = "osoplog-read" // execution records as `osop validate` accepts them from anyone
+	SOP     Profile = "sop"          // SOP documents
 )
 
 // WorkflowProfiles are the profiles a user may pick for workflows.
@@ -55,6 +56,7 @@ var compiled = map[Profile]func() (*jsonschema.Schema, error){
 	Core:    sync.OnceValues(func() (*jsonschema.Schema, error) { return compile(Core) }),
 	Full:    sync.OnceValues(func() (*jsonschema.Schema, error) { return compile(Full) }),
 	Log:     sync.OnceValues(func() (*jsonschema.Schema, error) { return compile(Log) }),
+	LogRead: sync.OnceValues(func() (*jsonschema.Schema, error) { return compile(LogRead) }),
 	SOP:     sync.OnceValues(func() (*jsonschema.Schema, error) { return compile(SOP) }),
 }
 
@@ -76,6 +78,7 @@ func compile(p Profile) (*jsonschema.Schema, error) {
 		return nil, fmt.Errorf("schema %s: %w", p, err)
 	}
 	c := jsonschema.NewCompiler()
+	c.AssertFormat() // records' times are date-times; the workflow schemas use no format
 	if err := c.AddResource(url(p), doc); err != nil {
 		return nil, fmt.Errorf("schema %s: %w", p, err)
 	}
@@ -96,7 +99,33 @@ func Check(file string, root *ast.Value, p Profile) diag.Diagnostics {
 		// The schemas are embedded and tested; this is a build defect.
 		panic(fmt.Sprintf("osop: embedded schema does not compile: %v", err))
 	}
-	err = s.Validate(root.Interface())
+	return check(file, root, p, s)
+}
+
+// CheckWith validates a document's tree against a schema given as its
+// JSON or YAML source (the published osoplog schema, for instance), with
+// formats such as date-time asserted. An error means the schema itself
+// cannot be used.
+func CheckWith(file string, root *ast.Value, src []byte) (diag.Diagnostics, error) {
+	var doc any
+	if err := yaml.Unmarshal(src, &doc); err != nil { // JSON is YAML
+		return nil, fmt.Errorf("schema: %w", err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	const u = "https://osop.dev/schemas/given.json"
+	if err := c.AddResource(u, doc); err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
+	}
+	s, err := c.Compile(u)
+	if err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
+	}
+	return check(file, root, "given", s), nil
+}
+
+func check(file string, root *ast.Value, p Profile, s *jsonschema.Schema) diag.Diagnostics {
+	err := s.Validate(root.Interface())
 	if err == nil {
 		return nil
 	}

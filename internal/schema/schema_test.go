@@ -217,7 +217,7 @@ func TestCheck_messages(t *testing.T) {
 
 func TestSchemasAreJSON(t *testing.T) {
 	// The embedded schemas must also serialise as JSON (for `osop schema --json`).
-	for _, p := range []Profile{Default, Core, Full, Log, SOP} {
+	for _, p := range []Profile{Default, Core, Full, Log, LogRead, SOP} {
 		s, err := get(p)
 		if err != nil || s == nil {
 			t.Fatalf("%s: %v", p, err)

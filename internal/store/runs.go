@@ -32,15 +32,61 @@ type Run struct {
 }
 
 // Params are how a run was started, so resume can start it the same way.
-// Secrets are never stored: resume asks for them again.
+// No secret value is in them: Secrets says where each secret came from,
+// so resume reads it there again, and a value that held a secret is kept
+// masked, with where the secret stood in Redacted.
 type Params struct {
-	Vars        map[string]string `json:"vars,omitempty"`
-	Inputs      map[string]any    `json:"inputs,omitempty"`
-	Sets        []string          `json:"sets,omitempty"`
+	Vars   map[string]string `json:"vars,omitempty"`
+	Inputs map[string]any    `json:"inputs,omitempty"`
+	Sets   []string          `json:"sets,omitempty"`
+	// SecretNames are the secrets' names; runs recorded before Secrets
+	// have only these, all given with --secret.
 	SecretNames []string          `json:"secret_names,omitempty"`
+	Secrets     []SecretSource    `json:"secrets,omitempty"`
+	Redacted    []Redacted        `json:"redacted,omitempty"`
 	MaxParallel int               `json:"max_parallel,omitempty"`
 	AutoApprove bool              `json:"auto_approve,omitempty"`
 	Builtins    map[string]string `json:"builtins,omitempty"`
+}
+
+// Where a secret came from ([SecretSource.From]).
+const (
+	FromFlag = "flag" // --secret NAME=VALUE
+	FromFile = "file" // --secrets-file PATH
+	FromEnv  = "env"  // the environment, with security.secrets.provider: env
+)
+
+// SecretSource says where one of a run's secrets came from; its value is
+// never stored.
+type SecretSource struct {
+	Name string `json:"name"`
+	From string `json:"from"`           // FromFlag, FromFile or FromEnv
+	Path string `json:"path,omitempty"` // the secrets file, absolute, for FromFile
+}
+
+// Kinds of [Redacted] values.
+const (
+	RedactedVar     = "var"
+	RedactedInput   = "input"
+	RedactedSet     = "set"
+	RedactedBuiltin = "builtin"
+)
+
+// Redacted is a --var, --input, --set or built-in value that held a
+// secret: stored masked in Params, and here as the text around the secret
+// and the secret's name, to be put together again with the secret as it
+// is read on resume.
+type Redacted struct {
+	Kind  string `json:"kind"` // RedactedVar, RedactedInput, RedactedSet or RedactedBuiltin
+	Key   string `json:"key"`  // the variable's or input's name; for a set, its index
+	Parts []Part `json:"parts"`
+}
+
+// Part is a piece of a [Redacted] value: text, or a secret's place.
+type Part struct {
+	Text   string `json:"text,omitempty"`
+	Secret string `json:"secret,omitempty"` // the secret's name
+	Line   int    `json:"line,omitempty"`   // only this line of a multi-line secret; 0 for all of it
 }
 
 // CreateRun records a run that is starting.

@@ -52,7 +52,7 @@ func Document(doc *ast.Document, opts Options) diag.Diagnostics {
 	var ds diag.Diagnostics
 	switch doc.Kind {
 	case ast.KindLog:
-		ds = append(schema.Check(doc.File, doc.Root, schema.Log), checkLog(doc)...)
+		ds = append(schema.Check(doc.File, doc.Root, schema.LogRead), checkLog(doc)...)
 	case ast.KindSOP:
 		ds = append(schema.Check(doc.File, doc.Root, schema.SOP), checkSOP(doc)...)
 	default:

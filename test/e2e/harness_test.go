@@ -143,15 +143,16 @@ func (e *env) run(t *testing.T, repo string, envv []string, args ...string) resu
 	return r
 }
 
-// attempt is a node attempt as `osop runs show --output json` gives it.
+// attempt is a node attempt as `osop runs show --output json` gives it
+// (docs/json.md).
 type attempt struct {
-	NodeID       string
-	Attempt      int
-	Status       string
-	ErrorCode    string
-	ErrorMessage string
-	StartedAt    time.Time
-	Outputs      map[string]any
+	NodeID       string         `json:"node"`
+	Attempt      int            `json:"attempt"`
+	Status       string         `json:"status"`
+	ErrorCode    string         `json:"code"`
+	ErrorMessage string         `json:"message"`
+	StartedAt    time.Time      `json:"started_at"`
+	Outputs      map[string]any `json:"outputs"`
 }
 
 func (e *env) attempts(t *testing.T, repo, id string) []attempt {
