@@ -36,6 +36,7 @@ func TestShell_refused(t *testing.T) {
 		{"echo $(( {{N}}++ ))", "", "++ or --", 1, 10},
 		{"(( {{N}} = 1 ))", "", "arithmetic assignment", 1, 4},
 		{"let x={{N}}+1", "", "let expression", 1, 7},
+		{"let {{N}}", "", "let expression", 1, 5},
 		{`echo "${a["{{K}}"]}"`, "", "longer word in arithmetic or an array subscript", 1, 12},
 		{"eval echo {{X}}", "", "eval runs its arguments as shell code", 1, 11},
 		{`eval "echo {{X}}"`, "", "eval runs", 1, 12},

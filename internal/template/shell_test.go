@@ -12,7 +12,7 @@ import (
 // hostile are values that would change a command if they became shell
 // text. Any of them creating a file named pwned is an injection.
 var hostile = []string{
-	"", "plain", "a b", "  lead and trail  ", "it's", `"q"`, `'; touch pwned; '`, `"; touch pwned; "`,
+	"", "plain", "a;b", ";id", "a|id", "a&&id", "a b", "  lead and trail  ", "it's", `"q"`, `'; touch pwned; '`, `"; touch pwned; "`,
 	"$(touch pwned)", "`touch pwned`", "${HOME}", "$HOME", `\`, `back\slash\`, `\"`, "new\nline", "trail\n\n",
 	";touch pwned;", "|| touch pwned", "&& touch pwned &", "# not a comment", "*", "?", "[a]", "~", "~root", "{a,b}",
 	"&", "-n", "-e", "!", "a[$(touch pwned)]", "EOF\ntouch pwned\nEOF", "建置 ☃", "\x01\x1b[31m\x7f", "\xff\xfe", "%s%n", "$((1+1))",
@@ -21,7 +21,7 @@ var hostile = []string{
 // common are the hostile values every shape is run with; each stands for
 // a kind of trouble. The full list is run through the shapes marked full.
 var common = []string{
-	"", "a b", "it's", `"; touch pwned; "`, "$(touch pwned)", "`touch pwned`", `back\slash\`, "new\nline", "trail\n\n",
+	"", "a;b", ";id", "a b", "it's", `"; touch pwned; "`, "$(touch pwned)", "`touch pwned`", `back\slash\`, "new\nline", "trail\n\n",
 	";touch pwned;", "*", "~", "&", "-n", "a[$(touch pwned)]", "EOF\ntouch pwned\nEOF", "\xff\xfe", "${HOME}",
 }
 

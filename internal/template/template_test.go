@@ -122,7 +122,12 @@ func TestShellJoin(t *testing.T) {
 	if err != nil {
 		t.Skip("no sh")
 	}
+	// Each word the shell reads specially, alone and inside a word: one
+	// left unquoted splits the line or runs something.
 	argv := []string{"printf", `[%s]\n`, "plain", "a b", "it's", "", "$HOME", "--build-arg=K=v w", "new\nline"}
+	for _, c := range []string{";", "&", "|", "<", ">", "(", ")", "#", "~", "*", "?", "[", "]", "{", "}", "!", "$", "`", `\`, "'", `"`, "\t", "\n", " "} {
+		argv = append(argv, c, "a"+c+"b", c+"x")
+	}
 	line := ShellJoin(argv)
 	out, err := exec.Command(sh, "-c", line).Output()
 	if err != nil {

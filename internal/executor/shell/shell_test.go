@@ -69,7 +69,13 @@ func TestCommand_values(t *testing.T) {
 // shows put before the command, does what the run does; a secret is
 // masked in it, however it is quoted.
 func TestCommand_describeIsWhatRuns(t *testing.T) {
-	vals := map[string]string{"X": "a b'c\n$(touch pwned)", "secrets.T": secret}
+	for _, v := range []string{"a b'c\n$(touch pwned)", "x;false", "", "~"} {
+		describeIsWhatRuns(t, v)
+	}
+}
+
+func describeIsWhatRuns(t *testing.T, v string) {
+	vals := map[string]string{"X": v, "secrets.T": secret}
 	cmd := `printf '[%s]' {{X}} "$(printf %s {{X}})" > out; test -n ${secrets.T}`
 	req := request(t, cmd, vals)
 	line, err := (&Command{}).Describe(req)
@@ -96,7 +102,7 @@ func TestCommand_describeIsWhatRuns(t *testing.T) {
 		t.Fatalf("%s: %v: %s", line, err, out)
 	}
 	got, _ := os.ReadFile(filepath.Join(pasted.Dir, "out"))
-	if string(got) != string(ran) || string(ran) != "[a b'c\n$(touch pwned)][a b'c\n$(touch pwned)]" {
+	if string(got) != string(ran) || string(ran) != "["+v+"]["+v+"]" {
 		t.Errorf("pasted %s\n got %q\nran %q", line, got, ran)
 	}
 }
