@@ -248,9 +248,9 @@ func runBash(t *testing.T, c *ShellCommand) string {
 // through one bash each: arrival beyond the fuzz corpus.
 func TestShell_randomShapes(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
-	values := []string{"a b", `"; touch pwned; "`, "$(touch pwned)", "new\nline", "*", `\`, "EOF\ntouch pwned\nE0", ""}
+	values := []string{"a b", `"; touch pwned; "`, "$(touch pwned)", "new\nline", `\`, "EOF\ntouch pwned\nE0"}
 	dir := t.TempDir()
-	for range 40 {
+	for range 25 {
 		s := genShape(r, 0)
 		for i, res := range runValues(t, dir, "bash", []string{"--noprofile", "--norc", "-eo", "pipefail", "-c"}, s.cmd, values) {
 			if want := s.want(values[i]); res.out != want || res.err != "" {

@@ -10,75 +10,77 @@ func resolveAll(v string) func(Ref) (string, bool) {
 	return func(r Ref) (string, bool) { return v, r.Mustache || r.Namespace != "" }
 }
 
-// TestShell_refused lists the places where no reference to a value is
-// safe: each is refused, at the placeholder, saying why and how to fix it.
+// refusals are the places where no reference to a value is safe.
+var refusals = []struct {
+	cmd       string
+	shell     string
+	why       string // in the summary
+	line, col int
+}{
+	{"cat <<'EOF'\n{{X}}\nEOF", "", "delimiter is quoted", 2, 1},
+	{"cat <<\"EOF\"\n{{X}}\nEOF", "", "delimiter is quoted", 2, 1},
+	{"cat <<\\EOF\na {{X}}\nEOF", "", "delimiter is quoted", 2, 3},
+	{"cat <<E{{X}}\nx\nE", "", "unclosed here-document `E{{X}}`", 1, 5},
+	{"{{X}}=1", "", "variable's name", 1, 1},
+	{"x{{X}}=1 cmd", "", "variable's name", 1, 2},
+	{"a[0]=1; {{X}}[1]=2", "", "variable's name", 1, 9},
+	{"for {{X}} in a b; do :; done", "", "loop variable", 1, 5},
+	{"{{X}}() { :; }", "", "function's name", 1, 1},
+	{"function f{{X}} { :; }", "", "function's name", 1, 11},
+	{"echo $x{{X}}", "", "follows $x and the shell would read both as one name", 1, 8},
+	{"echo $__{{X}}", "", "follows $__", 1, 9},
+	{"echo ${!{{X}}}", "", "name of a parameter", 1, 9},
+	{"echo $(( x{{N}} ))", "", "longer word in arithmetic", 1, 11},
+	{"echo $(( {{N}}++ ))", "", "++ or --", 1, 10},
+	{"(( {{N}} = 1 ))", "", "arithmetic assignment", 1, 4},
+	{"let x={{N}}+1", "", "let expression", 1, 7},
+	{"let {{N}}", "", "let expression", 1, 5},
+	{`echo "${a["{{K}}"]}"`, "", "longer word in arithmetic or an array subscript", 1, 12},
+	{"eval echo {{X}}", "", "eval runs its arguments as shell code", 1, 11},
+	{`eval "echo {{X}}"`, "", "eval runs", 1, 12},
+	{`bash -c "echo {{X}}"`, "", "script bash -c runs", 1, 15},
+	{`sh -c 'echo {{X}}'`, "", "script sh -c runs", 1, 13},
+	{`bash -eo pipefail -c 'echo {{X}}'`, "", "script bash -c runs", 1, 28},
+	{`docker exec app sh -c "echo {{X}}"`, "", "script sh -c runs", 1, 29},
+	{`find . -exec /bin/bash -c 'echo {{X}}' \;`, "", "script bash -c runs", 1, 33},
+	{`su - app -c "echo {{X}}"`, "", "su -c runs", 1, 19},
+	{`ssh host "echo {{X}}"`, "", "ssh passes its command", 1, 16},
+	{`ssh -p 22 -o BatchMode=yes host echo {{X}}`, "", "ssh passes its command", 1, 38},
+	{`trap "echo {{X}}" EXIT`, "", "trap's action", 1, 12},
+	{`alias x="echo {{X}}"`, "", "alias runs", 1, 15},
+	{`watch echo {{X}}`, "", "watch runs", 1, 12},
+	{"read {{X}}", "", "variable read sets", 1, 6},
+	{"read -r {{X}}", "", "variable read sets", 1, 9},
+	{"read -a {{X}}", "", "variable read sets", 1, 9},
+	{"unset {{X}}", "", "unset removes", 1, 7},
+	{"printf -v {{X}} %s a", "", "printf -v sets", 1, 11},
+	{"mapfile -t {{X}}", "", "array mapfile sets", 1, 12},
+	{"getopts ab {{X}}", "", "getopts sets", 1, 12},
+	{"[[ -v {{X}} ]]", "", "-v or -R test", 1, 7},
+	{"test -v {{X}}", "", "-v or -R test", 1, 9},
+	{"declare {{X}}", "", "variable's name", 1, 9},
+	{`export "{{X}}"`, "", "name or option given to export", 1, 9},
+	{"export {{X}}", "sh", "a name given to export", 1, 8},
+	{"declare -n r={{X}}", "", "nameref", 1, 14},
+	{"echo ~{{X}}/bin", "", "tilde prefix", 1, 7},
+	{`echo \${inputs.x}`, "", "backslash right before", 1, 7},
+	{`echo "\${inputs.x}"`, "", "backslash right before", 1, 8},
+	{`echo "${x:-'{{X}}'}"`, "", "in quotes inside a ${…}", 1, 13},
+	{"cat <<EOF\n${x#{{X}}}\nEOF", "", "pattern of a ${…} inside a here-document", 2, 5},
+	{"echo ${x:-${y:-{{X}}}}", "", "inside another ${…}", 1, 16},
+	{"echo $(( ${x:-{{N}}} ))", "", "inside another ${…} or in arithmetic", 1, 15},
+	{"shopt -s extglob\ncase x in @({{X}}|b)) ;; esac", "", "extended glob", 2, 13},
+	{`echo "{{X}}`, "", "not valid bash", 1, 6},
+	{"if true; then echo {{X}}", "", "not valid bash", 1, 1},
+	{"a=({{X}})", "sh", "not valid POSIX sh: arrays are a bash/mksh/zsh feature", 1, 3},
+	{"print({{X}})", "python3", "python3, a shell whose syntax osop does not read", 1, 7},
+	{"echo {{X}}", "zsh", "zsh, a shell whose syntax", 1, 6},
+}
+
+// TestShell_refused: each place in refusals is refused, at the
+// placeholder, saying why and how to fix it, before a run and during one.
 func TestShell_refused(t *testing.T) {
-	tests := []struct {
-		cmd       string
-		shell     string
-		why       string // in the summary
-		line, col int
-	}{
-		{"cat <<'EOF'\n{{X}}\nEOF", "", "delimiter is quoted", 2, 1},
-		{"cat <<\"EOF\"\n{{X}}\nEOF", "", "delimiter is quoted", 2, 1},
-		{"cat <<\\EOF\na {{X}}\nEOF", "", "delimiter is quoted", 2, 3},
-		{"cat <<E{{X}}\nx\nE", "", "unclosed here-document `E{{X}}`", 1, 5},
-		{"{{X}}=1", "", "variable's name", 1, 1},
-		{"x{{X}}=1 cmd", "", "variable's name", 1, 2},
-		{"a[0]=1; {{X}}[1]=2", "", "variable's name", 1, 9},
-		{"for {{X}} in a b; do :; done", "", "loop variable", 1, 5},
-		{"{{X}}() { :; }", "", "function's name", 1, 1},
-		{"function f{{X}} { :; }", "", "function's name", 1, 11},
-		{"echo $x{{X}}", "", "follows $x and the shell would read both as one name", 1, 8},
-		{"echo $__{{X}}", "", "follows $__", 1, 9},
-		{"echo ${!{{X}}}", "", "name of a parameter", 1, 9},
-		{"echo $(( x{{N}} ))", "", "longer word in arithmetic", 1, 11},
-		{"echo $(( {{N}}++ ))", "", "++ or --", 1, 10},
-		{"(( {{N}} = 1 ))", "", "arithmetic assignment", 1, 4},
-		{"let x={{N}}+1", "", "let expression", 1, 7},
-		{"let {{N}}", "", "let expression", 1, 5},
-		{`echo "${a["{{K}}"]}"`, "", "longer word in arithmetic or an array subscript", 1, 12},
-		{"eval echo {{X}}", "", "eval runs its arguments as shell code", 1, 11},
-		{`eval "echo {{X}}"`, "", "eval runs", 1, 12},
-		{`bash -c "echo {{X}}"`, "", "script bash -c runs", 1, 15},
-		{`sh -c 'echo {{X}}'`, "", "script sh -c runs", 1, 13},
-		{`bash -eo pipefail -c 'echo {{X}}'`, "", "script bash -c runs", 1, 28},
-		{`docker exec app sh -c "echo {{X}}"`, "", "script sh -c runs", 1, 29},
-		{`find . -exec /bin/bash -c 'echo {{X}}' \;`, "", "script bash -c runs", 1, 33},
-		{`su - app -c "echo {{X}}"`, "", "su -c runs", 1, 19},
-		{`ssh host "echo {{X}}"`, "", "ssh passes its command", 1, 16},
-		{`ssh -p 22 -o BatchMode=yes host echo {{X}}`, "", "ssh passes its command", 1, 38},
-		{`trap "echo {{X}}" EXIT`, "", "trap's action", 1, 12},
-		{`alias x="echo {{X}}"`, "", "alias runs", 1, 15},
-		{`watch echo {{X}}`, "", "watch runs", 1, 12},
-		{"read {{X}}", "", "variable read sets", 1, 6},
-		{"read -r {{X}}", "", "variable read sets", 1, 9},
-		{"read -a {{X}}", "", "variable read sets", 1, 9},
-		{"unset {{X}}", "", "unset removes", 1, 7},
-		{"printf -v {{X}} %s a", "", "printf -v sets", 1, 11},
-		{"mapfile -t {{X}}", "", "array mapfile sets", 1, 12},
-		{"getopts ab {{X}}", "", "getopts sets", 1, 12},
-		{"[[ -v {{X}} ]]", "", "-v or -R test", 1, 7},
-		{"test -v {{X}}", "", "-v or -R test", 1, 9},
-		{"declare {{X}}", "", "variable's name", 1, 9},
-		{`export "{{X}}"`, "", "name or option given to export", 1, 9},
-		{"export {{X}}", "sh", "a name given to export", 1, 8},
-		{"declare -n r={{X}}", "", "nameref", 1, 14},
-		{"echo ~{{X}}/bin", "", "tilde prefix", 1, 7},
-		{`echo \${inputs.x}`, "", "backslash right before", 1, 7},
-		{`echo "\${inputs.x}"`, "", "backslash right before", 1, 8},
-		{`echo "${x:-'{{X}}'}"`, "", "in quotes inside a ${…}", 1, 13},
-		{"cat <<EOF\n${x#{{X}}}\nEOF", "", "pattern of a ${…} inside a here-document", 2, 5},
-		{"echo ${x:-${y:-{{X}}}}", "", "inside another ${…}", 1, 16},
-		{"echo $(( ${x:-{{N}}} ))", "", "inside another ${…} or in arithmetic", 1, 15},
-		{"shopt -s extglob\ncase x in @({{X}}|b)) ;; esac", "", "extended glob", 2, 13},
-		{`echo "{{X}}`, "", "not valid bash", 1, 6},
-		{"if true; then echo {{X}}", "", "not valid bash", 1, 1},
-		{"a=({{X}})", "sh", "not valid POSIX sh: arrays are a bash/mksh/zsh feature", 1, 3},
-		{"print({{X}})", "python3", "python3, a shell whose syntax osop does not read", 1, 7},
-		{"echo {{X}}", "zsh", "zsh, a shell whose syntax", 1, 6},
-	}
-	for _, tt := range tests {
+	for _, tt := range refusals {
 		_, _, err := Shell(tt.cmd, ShellOptions{Shell: tt.shell}, resolveAll("5"))
 		var se *ShellError
 		if !errors.As(err, &se) {
