@@ -19,6 +19,7 @@ require (
 	golang.org/x/image v0.23.0
 	golang.org/x/text v0.22.0
 	modernc.org/sqlite v1.62.0
+	mvdan.cc/sh/v3 v3.14.1
 )
 
 require (

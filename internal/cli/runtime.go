@@ -37,7 +37,8 @@ func (c registryChecker) CheckNode(n *ast.Node) []validate.FieldProblem {
 		if c.warnOnly && sev == diag.Error {
 			sev = diag.Warning
 		}
-		out = append(out, validate.FieldProblem{Path: p.Path, Severity: sev, Summary: p.Summary, Detail: p.Detail})
+		out = append(out, validate.FieldProblem{Path: p.Path, Severity: sev, Summary: p.Summary, Detail: p.Detail,
+			Token: p.Token, Offset: p.Offset})
 	}
 	return out
 }

@@ -33,19 +33,13 @@ func (s *scheduler) request(j *job, attempt int) (*executor.Request, capture, ca
 		v, missing := template.Expand(str, s.resolver(j, attempt, false))
 		return v, s.missing(j, missing, false)
 	}
-	expandShell := expand
-	if !raw {
-		expandShell = func(str string) (string, error) {
-			v, missing := template.ExpandShell(str, s.resolver(j, attempt, true))
-			return v, s.missing(j, missing, true)
-		}
-	}
+	prepareShell, expandShell := s.shellExpanders(j, attempt, raw, expand)
 	req := &executor.Request{
 		RunID: s.opts.RunID, NodeID: n.ID.V, NodeType: n.Type.V, Purpose: n.Summary(),
 		Attempt: attempt, Iteration: j.iteration, Runtime: rt, Inputs: s.inputsOf(j),
 		Outputs: outputNames(j), Timeout: j.timeout, Workdir: s.opts.Workdir, TempDir: s.opts.TempDir, Env: s.env0,
 		ArtifactDir: s.opts.ArtifactDir, Security: security(n),
-		Expand: expand, ExpandShell: expandShell, Mask: s.opts.Masker.Mask,
+		Expand: expand, ExpandShell: expandShell, PrepareShell: prepareShell, Mask: s.opts.Masker.Mask,
 		Stdout: stdout, Stderr: stderr, Approver: s.opts.Approver, AllowPrompt: s.opts.AllowPrompt,
 		Eval: func(src string) (any, error) {
 			reply := make(chan evalReply, 1)

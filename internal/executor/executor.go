@@ -58,6 +58,11 @@ type Problem struct {
 	Severity diag.Severity
 	Summary  string
 	Detail   string
+	// Token, when set, is the text the problem is about (a placeholder in
+	// a command), found at byte Offset of the string at Path, so the
+	// diagnostic can point at it rather than at the whole field.
+	Token  string
+	Offset int
 }
 
 // Request is everything an executor needs for one attempt.
@@ -89,9 +94,17 @@ type Request struct {
 	Env []string
 	// Expand resolves {{…}} and ${…} references in s.
 	Expand func(s string) (string, error)
-	// ExpandShell resolves references in a shell command, quoting each
-	// value for where it stands (unquoted, in "…" or in '…'), unless the
-	// node sets runtime.raw.
+	// PrepareShell prepares a shell command for the shell program named
+	// by shell ("" means bash): template values are kept out of the
+	// command's text and passed in the environment, each referenced for
+	// where it stands, or the command is refused (see
+	// template.Shell). With runtime.raw, values are inserted as they are
+	// and Env is empty. It may be nil (a Request built by hand): then use
+	// ExpandShell.
+	PrepareShell func(s, shell string) (ShellCommand, error)
+	// ExpandShell is PrepareShell for callers that can pass only one
+	// command string to a bash or POSIX shell: the value assignments,
+	// single-quoted, then the command (template.ShellCommand.Inline).
 	ExpandShell func(s string) (string, error)
 	// Mask hides secret values in text meant for people.
 	Mask   func(s string) string
@@ -107,6 +120,16 @@ type Request struct {
 	Approver Approver
 	// AllowPrompt is false when no person can answer on this terminal.
 	AllowPrompt bool
+}
+
+// ShellCommand is a shell command ready to run: Script with Env added to
+// the process environment.
+type ShellCommand struct {
+	// Script is the command as the shell reads it; each template value is
+	// a reference to a variable of Env.
+	Script string
+	// Env binds those variables, NAME=value.
+	Env []string
 }
 
 // Result is what an attempt produced.

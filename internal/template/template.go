@@ -7,7 +7,10 @@
 // where ns is one of inputs, outputs, secrets, env, metadata, loop, vars.
 // $${…} and \{{…}} are written as literal text.
 //
-// It imports only the standard library.
+// For shell commands, [Shell] keeps values out of the command's text: it
+// reads the command with mvdan.cc/sh and passes each value in the
+// environment. Besides the standard library, that parser is all it
+// imports.
 package template
 
 import (
@@ -106,11 +109,15 @@ func walk(s string, fn func(Ref), out *strings.Builder) {
 				text(s[i:])
 				return
 			}
-			if r, ok := parseRef(s[i:i+2+end+1], i, false); ok {
-				fn(r)
-			} else {
-				text(s[i : i+2+end+1])
+			r, ok := parseRef(s[i:i+2+end+1], i, false)
+			if !ok {
+				// Shell text (${x#pat}, ${x:-{{y}}}): only "${" is
+				// literal, so references inside it are still found.
+				text("${")
+				i += 2
+				continue
 			}
+			fn(r)
 			i += 2 + end + 1
 		case strings.HasPrefix(s[i:], "{{"):
 			end := strings.Index(s[i+2:], "}}")
@@ -149,6 +156,9 @@ func parseRef(text string, offset int, mustache bool) (Ref, bool) {
 	r := Ref{Text: text, Offset: offset, Mustache: mustache}
 	if !mustache {
 		if name, def, ok := strings.Cut(inner, ":-"); ok {
+			if strings.Contains(def, "{{") || strings.Contains(def, "${") {
+				return Ref{}, false // a nested reference: the shell's ${x:-…}
+			}
 			inner, r.Default, r.HasDefault = name, def, true
 		}
 	}

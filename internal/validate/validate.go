@@ -41,6 +41,10 @@ type FieldProblem struct {
 	Severity diag.Severity
 	Summary  string
 	Detail   string
+	// Token, when set, is the text the problem is about, at byte Offset
+	// of the string at Path: the diagnostic points at it.
+	Token  string
+	Offset int
 }
 
 // Document checks a loaded document and returns every problem found,
@@ -146,7 +150,9 @@ func (c *checker) runtimeConfig() {
 	for _, n := range c.w.Nodes {
 		for _, p := range c.opts.Runtime.CheckNode(n) {
 			at := n.Range
-			if v := n.Raw.Lookup(p.Path); v != nil {
+			if v := n.Raw.Lookup(p.Path); v != nil && p.Token != "" && v.Kind == ast.String {
+				at = c.offsetIn(v, p.Offset, p.Token)
+			} else if v != nil {
 				at = v.Range
 			} else if len(p.Path) > 0 {
 				if parent := n.Raw.Lookup(p.Path[:len(p.Path)-1]); parent != nil {

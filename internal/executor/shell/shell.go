@@ -61,6 +61,7 @@ func (c *Command) Check(n executor.NodeConfig) []executor.Problem {
 		if strings.TrimSpace(cmd) == "" {
 			bad("runtime.command", "the command is empty", "")
 		}
+		ps = append(ps, checkValues(n.Runtime, cmd)...)
 	case []any:
 		if len(cmd) == 0 {
 			bad("runtime.command", "the command list is empty", "")
@@ -83,15 +84,43 @@ func (c *Command) Check(n executor.NodeConfig) []executor.Problem {
 	return ps
 }
 
-// argv builds the program and arguments, resolving templates.
-func (c *Command) argv(req *executor.Request) ([]string, error) {
+// checkValues reports, before anything runs, each placeholder of a shell
+// command that stands where no value can be placed safely.
+func checkValues(rt map[string]any, cmd string) []executor.Problem {
+	if raw, _ := rt["raw"].(bool); raw {
+		return nil
+	}
+	var ps []executor.Problem
+	for _, e := range template.CheckShell(cmd, template.ShellOptions{Shell: shellOf(rt)}) {
+		token := e.Ref.Text
+		if token == "" {
+			token = cmd[e.Offset:min(e.Offset+1, len(cmd))]
+		}
+		ps = append(ps, executor.Problem{Path: []string{"runtime", "command"}, Severity: diag.Error,
+			Summary: e.Summary, Detail: e.Hint, Token: token, Offset: e.Offset})
+	}
+	return ps
+}
+
+// invocation is what one attempt runs: the program and its arguments,
+// and the environment variables that carry the command's template values.
+// Describe and Execute both build it with [Command.invocation], so a dry
+// run shows what runs.
+type invocation struct {
+	argv []string
+	vars []string // NAME=value
+}
+
+// invocation builds the program and arguments, resolving templates.
+func (c *Command) invocation(req *executor.Request) (*invocation, error) {
 	switch cmd := req.Runtime["command"].(type) {
 	case string:
-		expanded, err := req.ExpandShell(cmd)
+		sh := shellOf(req.Runtime)
+		sc, err := prepare(req, cmd, sh)
 		if err != nil {
 			return nil, err
 		}
-		return append(shellFor(req.Runtime), expanded), nil
+		return &invocation{argv: append(shellFor(sh), sc.Script), vars: sc.Env}, nil
 	case []any:
 		argv := make([]string, len(cmd))
 		for i, a := range cmd {
@@ -101,19 +130,33 @@ func (c *Command) argv(req *executor.Request) ([]string, error) {
 			}
 			argv[i] = s
 		}
-		return argv, nil
+		return &invocation{argv: argv}, nil
 	}
 	return nil, executor.Errorf(run.CodeConfig, false, "node %q has no runtime.command", req.NodeID)
 }
 
-// shellFor returns the shell invocation: runtime.shell, else bash when
-// installed, else sh. bash runs with -e -o pipefail, so a failing step of
-// a pipeline fails the node.
-func shellFor(rt map[string]any) []string {
-	sh, _ := rt["shell"].(string)
-	if sh == "" {
-		sh = defaultShell()
+// prepare resolves a shell command's templates, keeping values out of its
+// text when the engine can (PrepareShell), else as one script.
+func prepare(req *executor.Request, cmd, sh string) (executor.ShellCommand, error) {
+	if req.PrepareShell != nil {
+		return req.PrepareShell(cmd, sh)
 	}
+	s, err := req.ExpandShell(cmd)
+	return executor.ShellCommand{Script: s}, err
+}
+
+// shellOf returns the shell program: runtime.shell, else bash when
+// installed, else sh.
+func shellOf(rt map[string]any) string {
+	if sh, _ := rt["shell"].(string); sh != "" {
+		return sh
+	}
+	return defaultShell()
+}
+
+// shellFor returns the shell invocation. bash runs with -e -o pipefail, so
+// a failing step of a pipeline fails the node.
+func shellFor(sh string) []string {
 	switch filepath.Base(sh) {
 	case "bash":
 		return []string{sh, "--noprofile", "--norc", "-eo", "pipefail", "-c"}
@@ -137,14 +180,33 @@ var defaultShell = sync.OnceValue(func() string {
 	return "sh"
 })
 
-// Describe shows the exact command line.
+// Describe shows the exact command line, secrets masked, and the values
+// its variables carry: `bash … -c 'echo "${OSOP_V_X}"'  (with
+// OSOP_V_X='hi there')`. Written before the command, the bindings make a
+// line a shell runs the same way.
 func (c *Command) Describe(req *executor.Request) (string, error) {
-	argv, err := c.argv(req)
+	inv, err := c.invocation(req)
 	if err != nil {
 		return "", err
 	}
+	mask := req.Mask
+	if mask == nil {
+		mask = func(s string) string { return s }
+	}
+	words := make([]string, len(inv.argv))
+	for i, a := range inv.argv {
+		words[i] = mask(a) // before quoting, which could split a secret
+	}
+	s := template.ShellJoin(words)
+	if len(inv.vars) > 0 {
+		binds := make([]string, len(inv.vars))
+		for i, kv := range inv.vars {
+			k, v, _ := strings.Cut(kv, "=")
+			binds[i] = k + "=" + template.ShellQuote(mask(v))
+		}
+		s += "  (with " + strings.Join(binds, " ") + ")"
+	}
 	dir, _ := c.dir(req)
-	s := template.ShellJoin(argv)
 	if dir != req.Workdir {
 		s += "  (in " + dir + ")"
 	}
@@ -171,7 +233,7 @@ func (c *Command) dir(req *executor.Request) (string, error) {
 
 // Execute runs the command once.
 func (c *Command) Execute(ctx context.Context, req *executor.Request) (*executor.Result, error) {
-	argv, err := c.argv(req)
+	inv, err := c.invocation(req)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +252,7 @@ func (c *Command) Execute(ctx context.Context, req *executor.Request) (*executor
 		return nil, err
 	}
 	var stdout bytes.Buffer
-	spec := proc.Spec{Argv: argv, Dir: dir, Env: env, Stdout: req.Stdout, Stderr: req.Stderr}
+	spec := proc.Spec{Argv: inv.argv, Dir: dir, Env: append(env, inv.vars...), Stdout: req.Stdout, Stderr: req.Stderr}
 	_, mapped := req.Runtime["output_mapping"]
 	if mapped {
 		// JSON on stdout is mapped to outputs: keep a copy.

@@ -65,6 +65,9 @@ func (s *System) Check(n executor.NodeConfig) []executor.Problem {
 				Summary: "file needs an action (write, append, read, copy, move, delete, mkdir, exists) and a path"}}
 		}
 	}
+	if op == "command" {
+		return (&shell.Command{}).Check(n)
+	}
 	return nil
 }
 
