@@ -100,6 +100,7 @@ func (r *Record) render() []byte {
 		b.WriteString("}\n")
 	}
 	field(&b, in, "reason", r.Reason)
+	r.renderAI(&b, in)
 	r.cached = b.Bytes()
 	return r.cached
 }
@@ -136,6 +137,7 @@ func (d *document) render() []byte {
 		}
 	}
 	field(&b, "", "result_summary", d.ResultSummary)
+	d.renderCost(&b)
 	return b.Bytes()
 }
 
