@@ -2,6 +2,7 @@ package runlog
 
 import (
 	"bytes"
+	"math"
 	"sort"
 
 	"github.com/osopdev/osop/internal/run"
@@ -77,6 +78,9 @@ func (r *Record) renderAI(b *bytes.Buffer, in string) {
 	b.WriteByte('\n')
 }
 
+// nano rounds dollars to a billionth, so sums do not show float noise.
+func nano(x float64) float64 { return math.Round(x*1e9) / 1e9 }
+
 type costEntry struct {
 	NodeID  string  `json:"node_id"`
 	CostUSD float64 `json:"cost_usd"`
@@ -103,9 +107,10 @@ func (d *document) renderCost(b *bytes.Buffer) {
 	total := 0.0
 	entries := make([]costEntry, len(order))
 	for i, id := range order {
-		entries[i] = costEntry{NodeID: id, CostUSD: per[id]}
+		entries[i] = costEntry{NodeID: id, CostUSD: nano(per[id])}
 		total += per[id]
 	}
+	total = nano(total)
 	b.WriteString("cost: ")
 	flow(b, map[string]any{"total_usd": total, "currency": "USD", "breakdown": entries})
 	b.WriteByte('\n')

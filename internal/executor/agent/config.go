@@ -14,19 +14,19 @@ import (
 // config is an agent node's runtime, read from runtime or, as much of the
 // corpus writes it, runtime.config.
 type config struct {
-	Provider    string
-	Model       string
-	BaseURL     string
-	APIKey      string
-	System      string
-	Temperature *float64
-	MaxTokens   int64
-	Tools       []string
+	Provider     string
+	Model        string
+	BaseURL      string
+	APIKey       string
+	System       string
+	Temperature  *float64
+	MaxTokens    int64
+	Tools        []string
 	OutputSchema any
-	MaxTurns    int
-	AllowShell  bool
-	MaxRetries  int
-	IdleTimeout time.Duration
+	MaxTurns     int
+	AllowShell   bool
+	MaxRetries   int
+	IdleTimeout  time.Duration
 }
 
 // Defaults.

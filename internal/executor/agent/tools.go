@@ -42,7 +42,9 @@ func object(props map[string]any, required ...string) map[string]any {
 	return map[string]any{"type": "object", "properties": props, "required": required}
 }
 
-func strProp(desc string) map[string]any { return map[string]any{"type": "string", "description": desc} }
+func strProp(desc string) map[string]any {
+	return map[string]any{"type": "string", "description": desc}
+}
 
 // builtins are the tools osop gives agents itself, each under osop's
 // rules: files only inside the workdir, a shell only where the node
