@@ -1,7 +1,10 @@
 package agent
 
 import (
+	"net/http"
+
 	"github.com/osopdev/osop/internal/executor"
+	"github.com/osopdev/osop/internal/executor/mcp"
 )
 
 // Delegation hands a step to an agent: osop run --delegate agent --model
@@ -23,6 +26,9 @@ func NewDelegate(o Options, d Delegation) executor.Executor {
 	if o.Prices == nil {
 		o.Prices = DefaultPrices()
 	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{}
+	}
 	return &Agent{opts: o, delegate: &d}
 }
 
@@ -35,7 +41,7 @@ func (d *Delegation) config(req *executor.Request) (config, []executor.Problem) 
 	if d.AllowShell {
 		tools = append(tools, "shell")
 	}
-	for name := range req.MCPServers {
+	for _, name := range mcp.Names(req.MCPServers) {
 		tools = append(tools, name+".*")
 	}
 	rt["tools"] = tools

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -105,6 +106,11 @@ func ollamaURL(host string) string {
 		host = "http://" + host
 	}
 	host = strings.TrimRight(host, "/")
+	if u, err := url.Parse(host); err == nil && u.Port() == "" && (u.Path == "" || u.Path == "/v1") && u.Scheme == "http" {
+		// Ollama's clients take a host without a port to mean its port.
+		u.Host += ":11434"
+		host = u.String()
+	}
 	if !strings.HasSuffix(host, "/v1") {
 		host += "/v1"
 	}

@@ -168,10 +168,43 @@ func TestPrices(t *testing.T) {
 func TestOllamaHost(t *testing.T) {
 	for in, want := range map[string]string{
 		"http://127.0.0.1:11434": "http://127.0.0.1:11434/v1", "gpu-box:11434": "http://gpu-box:11434/v1",
-		"http://h:1/v1": "http://h:1/v1", "https://h/": "https://h/v1",
+		"http://h:1/v1": "http://h:1/v1", "https://h/": "https://h/v1", "0.0.0.0": "http://0.0.0.0:11434/v1",
 	} {
 		if got := ollamaURL(in); got != want {
 			t.Errorf("ollamaURL(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
+
+// A step handed to an agent: a human node's purpose, done by the
+// delegation's model with the built-in tools, recorded as delegated.
+func TestDelegate_doesAManualStep(t *testing.T) {
+	s := serve(t, "anthropic", llmtest.Script{"review": {
+		{Tool: &llmtest.ToolCall{Name: "write_file", Input: map[string]any{"path": "REVIEW.md", "content": "approved"}}},
+		{Answer: map[string]any{"decision": "approve"}},
+	}})
+	t.Setenv("ANTHROPIC_BASE_URL", s.URL)
+	t.Setenv("ANTHROPIC_API_KEY", "k")
+	req, _ := request(t, nil, executor.OutputSpec{Name: "decision", Type: "string"})
+	req.NodeID, req.NodeType, req.Purpose = "review", "human", "Review the change and write REVIEW.md"
+	ex := NewDelegate(Options{}, Delegation{Provider: "anthropic", Model: "claude-sonnet-4-5"})
+	res, err := ex.Execute(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outputs["decision"] != "approve" || !res.Usage.Delegated || len(res.Usage.ToolCalls) != 1 {
+		t.Errorf("result = %+v, usage %+v", res.Outputs, res.Usage)
+	}
+	if b, _ := os.ReadFile(filepath.Join(req.Workdir, "REVIEW.md")); string(b) != "approved" {
+		t.Errorf("REVIEW.md = %q", b)
+	}
+	var names []string
+	for _, tl := range list(s.Requests()[0].Body["tools"]) {
+		names = append(names, tl.(map[string]any)["name"].(string))
+	}
+	if strings.Join(names, ",") != "read_file,write_file,http_get,answer" {
+		t.Errorf("tools offered = %v; shell must not be among them unless allowed", names)
+	}
+}
+
+func list(v any) []any { l, _ := v.([]any); return l }
