@@ -34,7 +34,13 @@ func checkAnthropic(r *http.Request, b map[string]any) []string {
 		p.want(typ == "auto" || typ == "any" || typ == "tool" || typ == "none", "tool_choice.type %q", typ)
 		p.want(typ != "tool" || tools[str(tc["name"])], "tool_choice names an undeclared tool %q", tc["name"])
 	}
-	msgs := list(b["messages"])
+	p.anthropicMessages(list(b["messages"]))
+	return p
+}
+
+// anthropicMessages checks that roles alternate from user and that each
+// tool_use is answered by a tool_result in the next message.
+func (p *problems) anthropicMessages(msgs []any) {
 	p.want(len(msgs) > 0, "messages is empty")
 	var pending map[string]bool
 	for i, m := range msgs {
@@ -75,7 +81,6 @@ func checkAnthropic(r *http.Request, b map[string]any) []string {
 		}
 		pending = calls
 	}
-	return p
 }
 
 // checkOpenAI checks a Chat Completions request against the documented
