@@ -280,6 +280,9 @@ func (s *session) failure(ctx context.Context, err error) error {
 	if !errors.As(err, &api) {
 		return &executor.Error{Code: run.CodeConnection, Retryable: true, Message: s.req.NodeID + ": " + err.Error(), Err: err}
 	}
+	if errors.Is(err, llm.ErrNoCredentials) {
+		return &executor.Error{Code: run.CodeConfig, Message: fmt.Sprintf("%s: %s (or give runtime.api_key: ${secrets.NAME})", s.req.NodeID, api.Message), Err: err}
+	}
 	code := run.CodeHTTP4xx
 	switch {
 	case errors.Is(err, llm.ErrMalformed):

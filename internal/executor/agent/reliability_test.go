@@ -158,3 +158,21 @@ func TestAgent_maxCostStopsBeforeTheCall(t *testing.T) {
 		t.Errorf("%d requests reached the provider; the refused call must not be made", n)
 	}
 }
+
+func TestAgent_noCredentialsIsAConfigError(t *testing.T) {
+	t.Setenv("ANTHROPIC_API_KEY", "")
+	t.Setenv("ANTHROPIC_AUTH_TOKEN", "")
+	t.Setenv("ANTHROPIC_PROFILE", "")
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("ANTHROPIC_CONFIG_DIR", t.TempDir())
+	s := serve(t, "anthropic", llmtest.Script{})
+	req, _ := request(t, map[string]any{"provider": "anthropic", "model": "m", "base_url": s.URL}, classified...)
+	_, err := execute(t, Options{}, req)
+	code, retry := executor.Classify(err)
+	if code != run.CodeConfig || retry || !strings.Contains(err.Error(), "ANTHROPIC_API_KEY") {
+		t.Errorf("err = %v (%s, retryable %v), want a CONFIG error naming ANTHROPIC_API_KEY", err, code, retry)
+	}
+	if n := len(s.Requests()); n != 0 {
+		t.Errorf("%d requests were sent without credentials", n)
+	}
+}

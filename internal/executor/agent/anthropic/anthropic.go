@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	sdk "github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
@@ -174,6 +175,11 @@ func classify(ctx context.Context, err error) error {
 			msg = http.StatusText(apiErr.StatusCode)
 		}
 		return &llm.APIError{Provider: "anthropic", Status: apiErr.StatusCode, Message: msg, Err: err}
+	}
+	if strings.HasPrefix(err.Error(), "no Anthropic credentials") {
+		// The SDK's credential chain found nothing; its error type is
+		// internal, its message stable and explicit.
+		return &llm.APIError{Provider: "anthropic", Message: err.Error(), Err: errors.Join(llm.ErrNoCredentials, err)}
 	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError

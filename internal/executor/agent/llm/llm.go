@@ -119,3 +119,7 @@ func (e *APIError) Retryable() bool {
 // ErrMalformed marks an answer that could not be read (bad JSON, a
 // stream cut short).
 var ErrMalformed = errors.New("malformed answer")
+
+// ErrNoCredentials marks a call that could not be made for want of a
+// key: trying again does not help.
+var ErrNoCredentials = errors.New("no credentials")
