@@ -57,7 +57,11 @@ func (s *session) run(ctx context.Context) (map[string]any, error) {
 		if err != nil {
 			return nil, s.failure(ctx, err)
 		}
-		s.msgs = append(s.msgs, llm.Message{Role: llm.Assistant, Text: resp.Text, ToolCalls: resp.ToolCalls})
+		said := resp.Text
+		if said == "" && len(resp.ToolCalls) == 0 {
+			said = "(no answer)" // the APIs refuse an empty turn in the history
+		}
+		s.msgs = append(s.msgs, llm.Message{Role: llm.Assistant, Text: said, ToolCalls: resp.ToolCalls})
 		outputs, results, err := s.handle(ctx, resp, check)
 		if outputs != nil || err != nil {
 			return outputs, err

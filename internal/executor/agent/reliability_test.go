@@ -176,3 +176,17 @@ func TestAgent_noCredentialsIsAConfigError(t *testing.T) {
 		t.Errorf("%d requests were sent without credentials", n)
 	}
 }
+
+// An empty turn gets the repair turn, and the history sent back stays
+// well formed (the shape checks fail the test otherwise).
+func TestAgent_emptyTurnIsRepaired(t *testing.T) {
+	for _, kind := range []string{"anthropic", "openai"} {
+		t.Run(kind, func(t *testing.T) {
+			s := serve(t, kind, llmtest.Script{"n": {{}, {Answer: map[string]any{"category": "sales", "confidence": 1}}}})
+			req, _ := request(t, map[string]any{"provider": kind, "model": "m", "base_url": s.URL, "api_key": "k"}, classified...)
+			if _, err := execute(t, Options{}, req); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
