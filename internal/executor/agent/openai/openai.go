@@ -35,7 +35,7 @@ type Options struct {
 }
 
 type provider struct {
-	c    sdk.Client
+	c    sdk.ChatCompletionService
 	opts Options
 }
 
@@ -60,11 +60,14 @@ func New(o Options) llm.Provider {
 	if o.Name == "" {
 		o.Name = "openai"
 	}
-	return &provider{c: sdk.NewClient(opts...), opts: o}
+	// Only the chat service, built as NewClient builds its services (the
+	// environment's defaults first): a whole Client makes every service of
+	// the SDK reachable, which triples osop's binary.
+	return &provider{c: sdk.NewChatCompletionService(append(sdk.DefaultClientOptions(), opts...)...), opts: o}
 }
 
 func (p *provider) Complete(ctx context.Context, req *llm.Request) (*llm.Response, error) {
-	stream := p.c.Chat.Completions.NewStreaming(ctx, p.params(req))
+	stream := p.c.NewStreaming(ctx, p.params(req))
 	defer stream.Close()
 	var acc sdk.ChatCompletionAccumulator
 	for stream.Next() {
