@@ -38,12 +38,14 @@ var never = map[string][]string{
 // heavy lists third-party modules that only one package may import, so
 // each large dependency stays behind one door.
 var heavy = map[string]string{
-	"cel.dev/cel-go":                        "internal/expr",
-	"github.com/santhosh-tekuri/jsonschema": "internal/schema",
-	"github.com/go-text/typesetting":        "internal/render/picture",
-	"github.com/srwiley/rasterx":            "internal/render/picture",
-	"github.com/spf13/cobra":                "internal/cli",
-	"mvdan.cc/sh":                           "internal/template",
+	"cel.dev/cel-go":                         "internal/expr",
+	"github.com/santhosh-tekuri/jsonschema":  "internal/schema",
+	"github.com/go-text/typesetting":         "internal/render/picture",
+	"github.com/srwiley/rasterx":             "internal/render/picture",
+	"github.com/spf13/cobra":                 "internal/cli",
+	"mvdan.cc/sh":                            "internal/template",
+	"github.com/anthropics/anthropic-sdk-go": "internal/executor/agent/anthropic",
+	"github.com/openai/openai-go":            "internal/executor/agent/openai",
 }
 
 func TestImportDirections(t *testing.T) {

@@ -25,6 +25,7 @@ func TestMain(m *testing.M) {
 			stop()
 			os.Exit(code)
 		},
+		"osop-mcp-test": mcpTestServer,
 	})
 }
 
@@ -45,8 +46,10 @@ func TestScripts(t *testing.T) {
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"waitfor":   cmdWaitFor,
-			"httpserve": cmdHTTPServe,
+			"waitfor":      cmdWaitFor,
+			"httpserve":    cmdHTTPServe,
+			"llmserve":     cmdLLMServe,
+			"osoplogvalid": cmdOsoplogValid,
 		},
 		Setup: func(env *testscript.Env) error {
 			if dir, ok := shared.Lookup(""); ok {

@@ -42,6 +42,8 @@ type RunOptions struct {
 	FailFast    bool
 	Stream      bool
 	RunID       string
+	MaxCost     float64 // US dollars the run's agents may spend; 0: no limit
+	Prices      string  // a model price file over the built-in table
 }
 
 const runLong = `Run a workflow on this machine, for real.
@@ -102,6 +104,8 @@ func newRunCmd(f *Factory, runF func(*RunOptions) error) *cobra.Command {
 	fl.BoolVar(&opts.FailFast, "fail-fast", false, "stop running nodes as soon as a failure is not handled")
 	fl.BoolVar(&opts.Stream, "stream", false, "show each node's output as it runs, prefixed with the node id")
 	fl.StringVar(&opts.RunID, "run-id", "", "use this run id instead of a generated one (letters, digits, - and _)")
+	fl.Float64Var(&opts.MaxCost, "max-cost", 0, "stop before an agent's model call that could take the run's cost past this many US dollars")
+	fl.StringVar(&opts.Prices, "prices", "", "JSON file of model prices (USD per million tokens) over the built-in table")
 	return cmd
 }
 
@@ -154,7 +158,7 @@ func prepare(f *Factory, opts *RunOptions) (*prepared, error) {
 	for k := range vars {
 		names = append(names, k)
 	}
-	ds = append(ds, validate.Document(doc, validate.Options{Vars: names, Runtime: registryChecker{r: f.registry()}})...)
+	ds = append(ds, validate.Document(doc, validate.Options{Vars: names, Runtime: checkerFor(f.registry(), doc, false)})...)
 	ds.Sort()
 	if ds.HasErrors() {
 		printDiags(opts.IO, doc, ds.Filter(diag.Error))
@@ -205,6 +209,9 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 		Workflow: p.w, Registry: f.registry(), RunID: id, Vars: vars, Inputs: inputs, Secrets: secrets.values,
 		Env: env, Builtins: builtins(p.w, id, p.workdir, now), Workdir: p.workdir,
 		MaxParallel: opts.MaxParallel, FailFast: opts.FailFast, Masker: m,
+	}
+	if eopts.Registry, err = runRegistry(f, opts); err != nil {
+		return err
 	}
 	if opts.DryRun {
 		return dryRun(opts, p, eopts)

@@ -15,6 +15,15 @@ import (
 type registryChecker struct {
 	r        *executor.Registry
 	warnOnly bool
+	servers  map[string]any // the workflow's mcp_servers
+}
+
+func checkerFor(r *executor.Registry, doc *ast.Document, warnOnly bool) registryChecker {
+	c := registryChecker{r: r, warnOnly: warnOnly}
+	if doc.Workflow != nil {
+		c.servers, _ = doc.Workflow.Root.Get("mcp_servers").Interface().(map[string]any)
+	}
+	return c
 }
 
 func (c registryChecker) CheckNode(n *ast.Node) []validate.FieldProblem {
@@ -27,7 +36,7 @@ func (c registryChecker) CheckNode(n *ast.Node) []validate.FieldProblem {
 	if rt == nil {
 		rt = map[string]any{}
 	}
-	cfg := executor.NodeConfig{ID: n.ID.V, Type: n.Type.V, Runtime: rt}
+	cfg := executor.NodeConfig{ID: n.ID.V, Type: n.Type.V, Runtime: rt, MCPServers: c.servers}
 	for _, o := range n.Outputs {
 		cfg.Outputs = append(cfg.Outputs, o.Name)
 	}

@@ -102,7 +102,7 @@ func validateRun(opts *ValidateOptions) error {
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
-	vopts := validate.Options{Profile: profile, Vars: varNames(opts.Vars), Runtime: registryChecker{r: opts.registry, warnOnly: true}}
+	vopts := validate.Options{Profile: profile, Vars: varNames(opts.Vars)}
 	var results []*fileResult
 	unreadable := false
 	for _, name := range files {
@@ -112,6 +112,7 @@ func validateRun(opts *ValidateOptions) error {
 			unreadable = true
 			continue
 		}
+		vopts.Runtime = checkerFor(opts.registry, doc, true)
 		ds = append(ds, validate.Document(doc, vopts)...)
 		ds.Sort()
 		results = append(results, summarize(doc, ds, opts.Strict))

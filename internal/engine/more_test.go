@@ -14,6 +14,7 @@ import (
 
 	"github.com/osopdev/osop/internal/engine"
 	"github.com/osopdev/osop/internal/executor"
+	"github.com/osopdev/osop/internal/executor/unavailable"
 	"github.com/osopdev/osop/internal/run"
 )
 
@@ -196,10 +197,14 @@ edges:
 }
 
 func TestMissingExecutorFailsLoudly(t *testing.T) {
+	// A registry without the type's executor: osop has one for every
+	// type the spec names, but a build may leave some out.
+	reg := executor.NewRegistry()
+	unavailable.Register(reg, "agent")
 	r := runYAML(t, head+`
 nodes:
   - {id: build, type: agent, runtime: {provider: anthropic, model: claude}}
-`)
+`, func(o *engine.Options) { o.Registry = reg })
 	if r.status("build") != run.Failed || !strings.Contains(r.Failures[0], "no executor for agent nodes") {
 		t.Errorf("%s %v", r.status("build"), r.Failures)
 	}

@@ -48,6 +48,7 @@ func (s *scheduler) request(j *job, attempt int) (*executor.Request, capture, ca
 			return r.value, r.err
 		},
 	}
+	s.describe(req, j, attempt)
 	if s.opts.Signals != nil {
 		req.WaitSignal = func(ctx context.Context, name string) (map[string]any, error) {
 			return s.opts.Signals.Wait(ctx, s.opts.RunID, name)

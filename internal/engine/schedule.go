@@ -23,6 +23,7 @@ type message struct {
 	stdout    string
 	stderr    string
 	action    string
+	usage     *run.Usage // what the attempt spent on models and tools
 	// for msgEval
 	expr    string
 	reply   chan evalReply
@@ -42,6 +43,7 @@ const (
 	msgDone                    // the node's last attempt ended
 	msgEval                    // a worker asks for a CEL evaluation
 	msgSignal                  // a signal arrived for an event arc
+	msgNote                    // an executor's progress line
 )
 
 type evalReply struct {
@@ -114,6 +116,8 @@ func (s *scheduler) handle(m message) {
 		m.reply <- evalReply{v, err}
 	case msgSignal:
 		s.onSignal(m)
+	case msgNote:
+		s.note(m)
 	case msgStarted, msgRetrying, msgWaiting:
 		s.progress(m)
 	case msgDone:
@@ -134,7 +138,7 @@ func (s *scheduler) progress(m message) {
 		code, _ := executor.Classify(m.err)
 		s.emit(run.Event{Kind: run.NodeRetrying, Node: n.n.ID.V, Type: n.n.Type.V, Attempt: m.attempt,
 			Iteration: n.iteration, Status: attemptStatus(code), Code: code, Message: m.err.Error(),
-			Duration: m.took, Delay: m.delay, Outputs: m.outputs, Stdout: m.stdout, Stderr: m.stderr})
+			Duration: m.took, Delay: m.delay, Outputs: m.outputs, Stdout: m.stdout, Stderr: m.stderr, Usage: m.usage})
 	case msgWaiting:
 		s.setStatus(m.node, run.Waiting)
 		s.emit(run.Event{Kind: run.NodeWaiting, Node: n.n.ID.V, Type: n.n.Type.V, Attempt: m.attempt,
@@ -171,7 +175,7 @@ func (s *scheduler) done(m message) {
 	s.setStatus(i, attemptStatus(code))
 	s.emit(run.Event{Kind: run.NodeFinished, Node: n.n.ID.V, Type: n.n.Type.V, Attempt: m.attempt,
 		Iteration: n.iteration, Status: n.status, Code: code, Message: n.message,
-		Duration: m.took, Outputs: m.outputs, Stdout: m.stdout, Stderr: m.stderr})
+		Duration: m.took, Outputs: m.outputs, Stdout: m.stdout, Stderr: m.stderr, Usage: m.usage})
 	if s.stopping {
 		// The run is ending: what follows is not run, and finish says why.
 		s.unhandled = append(s.unhandled, fmt.Sprintf("%s: %s", n.n.ID.V, n.message))
@@ -190,7 +194,7 @@ func (s *scheduler) completed(i int, m message) {
 	s.setStatus(i, run.Completed)
 	s.emit(run.Event{Kind: run.NodeFinished, Node: n.n.ID.V, Type: n.n.Type.V, Attempt: m.attempt,
 		Iteration: n.iteration, Status: run.Completed, Duration: m.took,
-		Outputs: out, Stdout: m.stdout, Stderr: m.stderr})
+		Outputs: out, Stdout: m.stdout, Stderr: m.stderr, Usage: m.usage})
 	if s.loopAgain(i) {
 		return
 	}

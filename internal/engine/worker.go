@@ -83,8 +83,8 @@ func (s *scheduler) work(j *job) {
 		}
 		report(message{kind: msgStarted, attempt: attempt, action: action})
 		began := time.Now()
-		outputs, err := s.attempt(ex, req, j)
-		m := message{attempt: attempt, outputs: outputs, err: err, stdout: out.String(), stderr: errb.String(), took: time.Since(began)}
+		outputs, usage, err := s.attempt(ex, req, j)
+		m := message{attempt: attempt, outputs: outputs, err: err, stdout: out.String(), stderr: errb.String(), took: time.Since(began), usage: usage}
 		out.Close()
 		errb.Close()
 		if err == nil || attempt >= attempts || !s.retryable(j, err) || s.ctx.Err() != nil {
@@ -105,7 +105,7 @@ func (s *scheduler) work(j *job) {
 
 // attempt runs one attempt under the node's timeout and checks its
 // declared outputs.
-func (s *scheduler) attempt(ex executor.Executor, req *executor.Request, j *job) (map[string]any, error) {
+func (s *scheduler) attempt(ex executor.Executor, req *executor.Request, j *job) (map[string]any, *run.Usage, error) {
 	ctx := s.ctx
 	if j.timeout > 0 {
 		var cancel context.CancelFunc
@@ -120,10 +120,15 @@ func (s *scheduler) attempt(ex executor.Executor, req *executor.Request, j *job)
 			err = &executor.Error{Code: code, Retryable: retry, Message: context.Cause(ctx).Error(), Err: err}
 		}
 		var outputs map[string]any
+		var usage *run.Usage
 		if errors.As(err, &ee) {
-			outputs = typed(j.node, ee.Outputs)
+			outputs, usage = typed(j.node, ee.Outputs), ee.Usage
 		}
-		return outputs, err
+		return outputs, usage, err
+	}
+	var usage *run.Usage
+	if res != nil {
+		usage = res.Usage
 	}
 	outputs := map[string]any{}
 	if res != nil && res.Outputs != nil {
@@ -136,11 +141,11 @@ func (s *scheduler) attempt(ex executor.Executor, req *executor.Request, j *job)
 		}
 	}
 	if len(missing) > 0 {
-		return outputs, &executor.Error{Code: run.CodeMissingOut, Outputs: outputs,
+		return outputs, usage, &executor.Error{Code: run.CodeMissingOut, Outputs: outputs, Usage: usage,
 			Message: fmt.Sprintf("declared output %s not produced: a command sets it by writing %s=value to $OSOP_OUTPUT",
 				strings.Join(missing, ", "), missing[0])}
 	}
-	return outputs, nil
+	return outputs, usage, nil
 }
 
 // typed converts string outputs to the type their declaration gives, so

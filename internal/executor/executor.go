@@ -49,6 +49,8 @@ type NodeConfig struct {
 	Type    string
 	Runtime map[string]any
 	Outputs []string
+	// MCPServers are the workflow's mcp_servers declarations, by name.
+	MCPServers map[string]any
 }
 
 // Problem is a configuration problem at a field path such as
@@ -120,6 +122,27 @@ type Request struct {
 	Approver Approver
 	// AllowPrompt is false when no person can answer on this terminal.
 	AllowPrompt bool
+
+	// Node is the node as written, templates not expanded, for executors
+	// that read more of it than its runtime (an agent reads explain,
+	// success_criteria and handoff).
+	Node map[string]any
+	// OutputSpecs describe the declared outputs, in the order of Outputs.
+	OutputSpecs []OutputSpec
+	// MCPServers are the workflow's mcp_servers declarations, by name.
+	MCPServers map[string]any
+	// Note shows one line of progress live (an agent's tool call, say);
+	// nil when nobody listens.
+	Note func(msg string)
+}
+
+// OutputSpec is a declared output: its name and, where the file gives
+// them, its JSON type, description and allowed values.
+type OutputSpec struct {
+	Name        string
+	Type        string
+	Description string
+	Enum        []any
 }
 
 // ShellCommand is a shell command ready to run: Script with Env added to
@@ -135,6 +158,8 @@ type ShellCommand struct {
 // Result is what an attempt produced.
 type Result struct {
 	Outputs map[string]any
+	// Usage is what the attempt spent on models and tools, if anything.
+	Usage *run.Usage
 }
 
 // Error is a failed attempt, classified for retries, error edges and the
@@ -146,6 +171,8 @@ type Error struct {
 	Retryable bool
 	Outputs   map[string]any
 	Err       error
+	// Usage is what the attempt spent before it failed (a model's tokens).
+	Usage *run.Usage
 }
 
 func (e *Error) Error() string { return e.Message }

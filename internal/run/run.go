@@ -103,4 +103,6 @@ type Event struct {
 	Stdout    string            `json:"stdout,omitempty"` // the attempt's output (its tail)
 	Stderr    string            `json:"stderr,omitempty"`
 	Extra     map[string]string `json:"extra,omitempty"`
+	// Usage is what the attempt spent on models and tools (agent nodes).
+	Usage *Usage `json:"usage,omitempty"`
 }

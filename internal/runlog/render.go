@@ -110,6 +110,7 @@ func (r *Record) render() []byte {
 		field(&b, in, "x-error-code", r.Error.Code)
 	}
 	field(&b, in, "reason", r.Reason)
+	r.renderAI(&b, in)
 	r.cached = b.Bytes()
 	return r.cached
 }
@@ -146,6 +147,7 @@ func (d *document) render() []byte {
 		}
 	}
 	field(&b, "", "result_summary", d.ResultSummary)
+	d.renderCost(&b)
 	return b.Bytes()
 }
 

@@ -62,6 +62,8 @@ type Record struct {
 	Outputs    map[string]any `yaml:"outputs,omitempty"`
 	Error      *Error         `yaml:"error,omitempty"`
 	Reason     string         `yaml:"reason,omitempty"`
+	// Usage is an agent attempt's models and tools (ai.go renders it).
+	Usage *run.Usage `yaml:"-"`
 
 	cached []byte // the rendered record, until it changes
 }
@@ -206,6 +208,7 @@ func (l *Log) Record(e run.Event) {
 		r = &Record{NodeID: e.Node, NodeType: e.Type, Attempt: max(e.Attempt, 1), Iteration: e.Iteration,
 			Status: logStatus(e.Status), EndedAt: stamp(e.Time), Outputs: truncated(e.Outputs)}
 		r.DurationMS = &d
+		r.Usage = usageOf(e)
 		if e.Code != "" {
 			r.Error = &Error{Code: e.Code, Message: e.Message}
 		}

@@ -3,18 +3,30 @@ package all
 
 import (
 	"github.com/osopdev/osop/internal/executor"
+	"github.com/osopdev/osop/internal/executor/agent"
 	"github.com/osopdev/osop/internal/executor/approval"
 	"github.com/osopdev/osop/internal/executor/data"
 	"github.com/osopdev/osop/internal/executor/docker"
 	"github.com/osopdev/osop/internal/executor/httpcall"
 	"github.com/osopdev/osop/internal/executor/infra"
+	"github.com/osopdev/osop/internal/executor/mcp"
 	"github.com/osopdev/osop/internal/executor/shell"
 	"github.com/osopdev/osop/internal/executor/system"
 	"github.com/osopdev/osop/internal/executor/unavailable"
 )
 
+// Options configure the standard executors for a run.
+type Options struct {
+	// Agent holds the run's model prices and spending limit.
+	Agent agent.Options
+}
+
 // Registry returns a registry with every standard executor.
-func Registry() *executor.Registry {
+func Registry() *executor.Registry { return RegistryWith(Options{}) }
+
+// RegistryWith returns a registry with every standard executor, set up
+// with o.
+func RegistryWith(o Options) *executor.Registry {
 	r := executor.NewRegistry()
 	shell.Register(r)
 	httpcall.Register(r)
@@ -23,6 +35,8 @@ func Registry() *executor.Registry {
 	system.Register(r)
 	docker.Register(r)
 	infra.Register(r)
+	agent.Register(r, o.Agent)
+	mcp.Register(r)
 	unavailable.Register(r, "agent", "mcp", "db")
 	return r
 }
