@@ -43,6 +43,7 @@ var heavy = map[string]string{
 	"github.com/go-text/typesetting":        "internal/render/picture",
 	"github.com/srwiley/rasterx":            "internal/render/picture",
 	"github.com/spf13/cobra":                "internal/cli",
+	"github.com/jackc/pgx":                  "internal/executor/db",
 }
 
 func TestImportDirections(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/executor/approval"
 	"github.com/osopdev/osop/internal/executor/data"
+	"github.com/osopdev/osop/internal/executor/db"
 	"github.com/osopdev/osop/internal/executor/docker"
 	"github.com/osopdev/osop/internal/executor/httpcall"
 	"github.com/osopdev/osop/internal/executor/infra"
@@ -23,6 +24,7 @@ func Registry() *executor.Registry {
 	system.Register(r)
 	docker.Register(r)
 	infra.Register(r)
+	db.Register(r)
 	unavailable.Register(r, "agent", "mcp", "db")
 	return r
 }
