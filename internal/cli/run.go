@@ -176,49 +176,59 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 	if opts.Output != "text" && opts.Output != "json" {
 		return exitf(ExitUsage, "--output %q: want text or json", opts.Output)
 	}
-	p, err := prepare(f, opts)
+	p, eopts, err := engineOptions(f, opts)
 	if err != nil {
 		return err
 	}
+	if opts.DryRun {
+		return dryRun(opts, p, eopts)
+	}
+	params := store.Params{Vars: eopts.Vars, Inputs: eopts.Inputs, Sets: opts.Sets, MaxParallel: opts.MaxParallel,
+		AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins}
+	for k := range eopts.Secrets {
+		params.SecretNames = append(params.SecretNames, k)
+	}
+	ex := &execution{f: f, opts: opts, p: p, eopts: eopts, params: params}
+	return ex.run(ctx, nil, 0)
+}
+
+// engineOptions prepares the workflow and reads --var, --input, --secret
+// and --run-id into what the engine runs; osop run and the MCP run tool
+// both use it.
+func engineOptions(f *Factory, opts *RunOptions) (*prepared, engine.Options, error) {
+	p, err := prepare(f, opts)
+	if err != nil {
+		return nil, engine.Options{}, err
+	}
 	vars, err := keyValues("--var", opts.Vars)
 	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
+		return nil, engine.Options{}, &ExitError{Code: ExitUsage, Err: err}
 	}
 	given, err := keyValues("--input", opts.Inputs)
 	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
+		return nil, engine.Options{}, &ExitError{Code: ExitUsage, Err: err}
 	}
 	inputs, err := typedInputs(p.w, given)
 	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
+		return nil, engine.Options{}, &ExitError{Code: ExitUsage, Err: err}
 	}
 	secrets, err := secretsFrom(opts.Secrets, opts.SecretsFile)
 	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
+		return nil, engine.Options{}, &ExitError{Code: ExitUsage, Err: err}
 	}
 	now := time.Now()
 	id := run.NewID(now)
 	if opts.RunID != "" {
 		if !validRunID(opts.RunID) {
-			return exitf(ExitUsage, "--run-id %q: use letters, digits, - and _ only", opts.RunID)
+			return nil, engine.Options{}, exitf(ExitUsage, "--run-id %q: use letters, digits, - and _ only", opts.RunID)
 		}
 		id = run.ID(opts.RunID)
 	}
-	eopts := engine.Options{
+	return p, engine.Options{
 		Workflow: p.w, Registry: f.registry(), RunID: id, Vars: vars, Inputs: inputs, Secrets: secrets,
 		Env: environ(), Builtins: builtins(p.w, id, p.workdir, now), Workdir: p.workdir,
 		MaxParallel: opts.MaxParallel, FailFast: opts.FailFast, Masker: maskerOf(secrets),
-	}
-	if opts.DryRun {
-		return dryRun(opts, p, eopts)
-	}
-	params := store.Params{Vars: vars, Inputs: inputs, Sets: opts.Sets, MaxParallel: opts.MaxParallel,
-		AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins}
-	for k := range secrets {
-		params.SecretNames = append(params.SecretNames, k)
-	}
-	ex := &execution{f: f, opts: opts, p: p, eopts: eopts, params: params}
-	return ex.run(ctx, nil, 0)
+	}, nil
 }
 
 // dryRun prints the plan.
