@@ -23,10 +23,10 @@ type bound struct {
 // params, :name from params.name or else the node's input name, and a
 // template reference from what the run knows (a node input keeps its
 // type). Strings in params are templates too.
-func bind(req *executor.Request, st *compiled, params any) (*bound, error) {
+func bind(req *executor.Request, st *compiled, params any, shared bool) (*bound, error) {
 	list, _ := params.([]any)
 	named, _ := params.(map[string]any)
-	if len(list) > 0 && len(list) != st.MaxPos {
+	if len(list) > 0 && !shared && len(list) != st.MaxPos {
 		return nil, executor.Errorf(run.CodeConfig, false, "params has %d values but the SQL uses %s", len(list), upTo(st.MaxPos))
 	}
 	b := &bound{compiled: st, Args: make([]any, len(st.Params))}

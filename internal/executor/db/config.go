@@ -29,6 +29,9 @@ type statementSpec struct {
 	SQL    string
 	Params any // []any ($N) or map[string]any (:name); nil
 	Path   string
+	// Shared says Params are runtime.params, given for all statements:
+	// each takes the $N it uses, rather than all of them.
+	Shared bool
 }
 
 // config is a db node's runtime, read but not yet expanded.
@@ -106,7 +109,7 @@ func readStatements(v any, params any, bad func(path, summary, detail string)) [
 		path := fmt.Sprintf("runtime.statements.%d", i)
 		switch x := item.(type) {
 		case string:
-			out = append(out, statementSpec{SQL: x, Params: params, Path: path})
+			out = append(out, statementSpec{SQL: x, Params: params, Path: path, Shared: params != nil})
 		case map[string]any:
 			q, _ := x["query"].(string)
 			if q == "" {
@@ -115,11 +118,11 @@ func readStatements(v any, params any, bad func(path, summary, detail string)) [
 			if q == "" {
 				bad(path, "this statement has no query", "write {query: \"…\", params: […]}")
 			}
-			p := x["params"]
+			p, shared := x["params"], false
 			if p == nil {
-				p = params
+				p, shared = params, params != nil
 			}
-			out = append(out, statementSpec{SQL: q, Params: p, Path: path})
+			out = append(out, statementSpec{SQL: q, Params: p, Path: path, Shared: shared})
 		default:
 			bad(path, "a statement is a SQL string or {query, params}", "")
 		}

@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -75,7 +74,7 @@ func (q *Query) plan(req *executor.Request) (*plan, error) {
 		if err != nil {
 			return nil, executor.Errorf(run.CodeConfig, false, "%s: %v", st.Path, err)
 		}
-		b, err := bind(req, cs, st.Params)
+		b, err := bind(req, cs, st.Params, st.Shared)
 		if err != nil {
 			return nil, err
 		}
@@ -219,7 +218,7 @@ func (p *plan) statement(ctx context.Context, req *executor.Request, on querier,
 		return err
 	}
 	defer rs.Close()
-	rows, err := readRows(rs, limits{rows: p.cfg.MaxRows, bytes: p.cfg.MaxBytes})
+	rows, err := readRows(rs, limits{rows: p.cfg.MaxRows, bytes: p.cfg.MaxBytes}, req.Stdout)
 	if err != nil {
 		return err
 	}
@@ -231,10 +230,6 @@ func (p *plan) statement(ctx context.Context, req *executor.Request, on querier,
 		res.affected += int64(len(rows)) // INSERT … RETURNING and the like
 	}
 	fmt.Fprintf(req.Stderr, "%d rows in %s\n", len(rows), time.Since(start).Round(time.Millisecond))
-	enc := json.NewEncoder(req.Stdout)
-	for _, r := range rows {
-		_ = enc.Encode(r) // stdout is the node's log; a write error there does not fail the query
-	}
 	return nil
 }
 

@@ -108,6 +108,36 @@ func TestExecute_transaction(t *testing.T) {
 	}
 }
 
+// TestExecute_params: one params list serves several statements, each
+// taking the $N it uses; a statement's own params are exact.
+func TestExecute_params(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			out, err := b.run(t.Context(), node{runtime: map[string]any{"params": []any{"a", 2}, "statements": []any{
+				"CREATE TABLE kv (k TEXT, v INTEGER)",
+				"INSERT INTO kv VALUES ($1, $2)",
+				map[string]any{"query": "INSERT INTO kv VALUES ($1, 3)", "params": []any{"b"}},
+				"SELECT k FROM kv WHERE v >= $2 ORDER BY k",
+			}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out["row_count"] != int64(2) || out["rows_affected"] != int64(2) {
+				t.Errorf("outputs = %v", out)
+			}
+			_, err = b.run(t.Context(), node{runtime: map[string]any{"query": "SELECT $1", "params": []any{1, 2}}})
+			if err == nil || !strings.Contains(err.Error(), "params has 2 values but the SQL uses parameters up to $1") {
+				t.Errorf("too many params: %v", err)
+			}
+			_, err = b.run(t.Context(), node{runtime: map[string]any{"query": "SELECT :missing"}})
+			if err == nil || !strings.Contains(err.Error(), "neither params.missing nor an input missing") {
+				t.Errorf("a name nothing gives: %v", err)
+			}
+		})
+	}
+}
+
 // TestExecute_limits: past max_rows or max_bytes the attempt fails,
 // saying which limit; at the limit it succeeds.
 func TestExecute_limits(t *testing.T) {

@@ -41,7 +41,7 @@ func backends(t *testing.T) []*backend {
 	return out
 }
 
-func sqliteBackend(t *testing.T) *backend {
+func sqliteBackend(t testing.TB) *backend {
 	dir := t.TempDir()
 	direct, err := sql.Open("sqlite", filepath.Join(dir, "test.db"))
 	if err != nil {
@@ -86,7 +86,7 @@ func postgresBackend(t *testing.T, required bool) *backend {
 var _ = stdlib.GetDefaultDriver // registers the "pgx" driver for direct connections
 
 // exec runs setup SQL directly, with ? or $1 written for the engine.
-func (b *backend) exec(t *testing.T, query string, args ...any) {
+func (b *backend) exec(t testing.TB, query string, args ...any) {
 	t.Helper()
 	if b.name == "sqlite" {
 		query = strings.NewReplacer("$1", "?", "$2", "?", "$3", "?").Replace(query)

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -25,7 +26,8 @@ type limits struct {
 
 // readRows reads every row as a map of column name to a JSON value,
 // failing as soon as the result passes a limit (the rest is not read).
-func readRows(rs *sql.Rows, lim limits) ([]any, error) {
+// Each row's JSON, measured for the limit, is also written to log.
+func readRows(rs *sql.Rows, lim limits, log io.Writer) ([]any, error) {
 	cols, err := rs.ColumnTypes()
 	if err != nil {
 		return nil, err
@@ -58,6 +60,7 @@ func readRows(rs *sql.Rows, lim limits) ([]any, error) {
 				"the query's rows passed %d bytes as JSON at row %d (runtime.max_bytes): select fewer columns or rows, or raise max_bytes", lim.bytes, len(out)+1)}
 		}
 		out = append(out, row)
+		_, _ = log.Write(append(b, '\n')) // the node's log; a write error there does not fail the query
 	}
 	return out, rs.Err()
 }

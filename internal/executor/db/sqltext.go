@@ -38,9 +38,12 @@ func (p param) String() string {
 type compiled struct {
 	SQL    string
 	Params []param
-	// MaxPos is the highest $N written; named parameters and template
-	// references are numbered after it.
+	// MaxPos is the highest $N written. The $N written are numbered
+	// densely, in order (a statement using only $2 binds one value),
+	// then named parameters and template references follow.
 	MaxPos int
+	// Positional counts the $N in Params, which come first.
+	Positional int
 	// Rows says the statement returns rows (SELECT, WITH, VALUES, …,
 	// or anything with RETURNING); the others are executed and report
 	// how many rows they changed.
@@ -66,7 +69,7 @@ func (e *SpliceError) Error() string {
 // understands quoted strings and identifiers, comments, dollar quoting
 // and :: casts, so nothing inside those is taken for a parameter.
 func compile(src string, d dialect) (*compiled, error) {
-	c := &compiler{src: src, d: d, named: map[string]int{}}
+	c := &compiler{src: src, d: d, named: map[string]int{}, used: map[int]bool{}}
 	if err := c.run(); err != nil {
 		return nil, err
 	}
@@ -85,30 +88,35 @@ type piece struct {
 type compiler struct {
 	src       string
 	d         dialect
+	cur       strings.Builder // text not yet in pieces
 	pieces    []piece
 	slots     []param
 	named     map[string]int // key (":name" or ref text) to slot
 	maxPos    int
-	lastPos   int // for SQLite's bare ?, which takes the highest so far + 1
+	used      map[int]bool // the $N written
+	lastPos   int          // for SQLite's bare ?, which takes the highest so far + 1
 	firstWord string
 	returning bool
 }
 
-func (c *compiler) text(s string) {
-	if n := len(c.pieces); n > 0 && c.pieces[n-1].slot < 0 && c.pieces[n-1].pos == 0 {
-		c.pieces[n-1].text += s
-		return
+func (c *compiler) text(s string) { c.cur.WriteString(s) }
+
+// flush ends the current run of text.
+func (c *compiler) flush() {
+	if c.cur.Len() > 0 {
+		c.pieces = append(c.pieces, piece{text: c.cur.String(), slot: -1})
+		c.cur.Reset()
 	}
-	c.pieces = append(c.pieces, piece{text: s, slot: -1})
 }
 
 // raw writes text copied from a literal, a name or a comment, undoing
 // the template escapes there as everywhere else.
-func (c *compiler) raw(s string) {
-	c.text(strings.NewReplacer("$${", "${", `\{{`, "{{").Replace(s))
-}
+func (c *compiler) raw(s string) { c.text(unescape.Replace(s)) }
+
+var unescape = strings.NewReplacer("$${", "${", `\{{`, "{{")
 
 func (c *compiler) slot(key string, p param) {
+	c.flush()
 	k, ok := c.named[key]
 	if !ok {
 		k = len(c.slots)
@@ -119,8 +127,10 @@ func (c *compiler) slot(key string, p param) {
 }
 
 func (c *compiler) positional(n int) {
+	c.flush()
 	c.maxPos = max(c.maxPos, n)
 	c.lastPos = max(c.lastPos, n)
+	c.used[n] = true
 	c.pieces = append(c.pieces, piece{slot: -1, pos: n})
 }
 
@@ -333,10 +343,19 @@ func (c *compiler) identBefore(i int) bool {
 	return i > 0 && (isIdentStart(c.src[i-1]) || isDigit(c.src[i-1]) || c.src[i-1] == '$')
 }
 
-// finish numbers the placeholders: $N keeps N, the others follow the
-// highest N in order of first appearance.
+// finish numbers the placeholders: the $N written in order, then named
+// parameters and references in order of first appearance.
 func (c *compiler) finish() *compiled {
+	c.flush()
 	out := &compiled{MaxPos: c.maxPos}
+	number := map[int]int{}
+	for n := 1; n <= c.maxPos; n++ {
+		if c.used[n] {
+			out.Params = append(out.Params, param{Pos: n})
+			number[n] = len(out.Params)
+		}
+	}
+	out.Positional = len(out.Params)
 	var b strings.Builder
 	mark := "$"
 	if c.d == dialectSQLite {
@@ -345,17 +364,14 @@ func (c *compiler) finish() *compiled {
 	for _, p := range c.pieces {
 		switch {
 		case p.pos > 0:
-			b.WriteString(mark + strconv.Itoa(p.pos))
+			b.WriteString(mark + strconv.Itoa(number[p.pos]))
 		case p.slot >= 0:
-			b.WriteString(mark + strconv.Itoa(c.maxPos+p.slot+1))
+			b.WriteString(mark + strconv.Itoa(out.Positional+p.slot+1))
 		default:
 			b.WriteString(p.text)
 		}
 	}
 	out.SQL = b.String()
-	for n := 1; n <= c.maxPos; n++ {
-		out.Params = append(out.Params, param{Pos: n})
-	}
 	out.Params = append(out.Params, c.slots...)
 	switch c.firstWord {
 	case "SELECT", "WITH", "VALUES", "SHOW", "EXPLAIN", "PRAGMA", "TABLE", "FETCH":

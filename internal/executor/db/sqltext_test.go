@@ -46,7 +46,8 @@ func TestCompile(t *testing.T) {
 		{"identifier with dollar", dialectPG, "SELECT a$1 FROM t", "SELECT a$1 FROM t", nil, true, ""},
 		{"$0", dialectPG, "SELECT $0", "", nil, true, "$0 is not a parameter number"},
 		{"sqlite numbering", dialectSQLite, "SELECT :a, $1, ${b}, :a", "SELECT ?2, ?1, ?3, ?2", []string{"$1", ":a", "${b}"}, true, ""},
-		{"sqlite question marks", dialectSQLite, "INSERT INTO t VALUES (?, ?, ?5, ?)", "INSERT INTO t VALUES (?1, ?2, ?5, ?6)", []string{"$1", "$2", "$3", "$4", "$5", "$6"}, false, ""},
+		{"sqlite question marks", dialectSQLite, "INSERT INTO t VALUES (?, ?, ?5, ?)", "INSERT INTO t VALUES (?1, ?2, ?3, ?4)", []string{"$1", "$2", "$5", "$6"}, false, ""},
+		{"only $2", dialectPG, "SELECT k FROM kv WHERE v >= $2 AND k = :k", "SELECT k FROM kv WHERE v >= $1 AND k = $2", []string{"$2", ":k"}, true, ""},
 		{"sqlite quoting", dialectSQLite, "SELECT `a:b`, [c:d] FROM t WHERE x = :x", "SELECT `a:b`, [c:d] FROM t WHERE x = ?1", []string{":x"}, true, ""},
 		{"sqlite pragma", dialectSQLite, "PRAGMA table_info(t)", "PRAGMA table_info(t)", nil, true, ""},
 	}
@@ -94,7 +95,7 @@ func TestCompile_generated(t *testing.T) {
 			t.Fatalf("compile(%q): %v", src, err)
 		}
 		var params []string
-		for _, p := range got.Params[got.MaxPos:] {
+		for _, p := range got.Params[got.Positional:] {
 			params = append(params, p.String())
 		}
 		if got.SQL != sql || !cmp.Equal(params, want) {
@@ -179,13 +180,16 @@ func FuzzCompile(f *testing.F) {
 		if err != nil {
 			return
 		}
+		last := 0
 		for k, p := range c.Params {
-			if p.Ref == nil && p.Name == "" && p.Pos != k+1 {
-				t.Fatalf("positional parameter %d is numbered %d", k+1, p.Pos)
+			positional := p.Ref == nil && p.Name == ""
+			if positional != (k < c.Positional) || (positional && p.Pos <= last) {
+				t.Fatalf("params %v: the $N must come first, in order", c.Params)
 			}
+			last = p.Pos
 		}
-		if len(c.Params) > 0 && c.MaxPos > len(c.Params) {
-			t.Fatalf("MaxPos %d past %d params", c.MaxPos, len(c.Params))
+		if c.Positional > c.MaxPos {
+			t.Fatalf("%d positional parameters, up to $%d", c.Positional, c.MaxPos)
 		}
 	})
 }
