@@ -31,8 +31,9 @@ var allowed = map[string][]string{
 // never lists osop packages a tree of packages must not import: executors
 // run nodes and know nothing of the scheduler, the store or the CLI.
 var never = map[string][]string{
-	"internal/executor": {"internal/engine", "internal/store", "internal/cli", "internal/runlog"},
-	"internal/engine":   {"internal/store", "internal/cli", "internal/runlog"},
+	"internal/executor":  {"internal/engine", "internal/store", "internal/cli", "internal/runlog"},
+	"internal/engine":    {"internal/store", "internal/cli", "internal/runlog"},
+	"internal/mcpserver": {"internal/cli"},
 }
 
 // heavy lists third-party modules that only one package may import, so
@@ -46,6 +47,7 @@ var heavy = map[string]string{
 	"mvdan.cc/sh":                            "internal/template",
 	"github.com/anthropics/anthropic-sdk-go": "internal/executor/agent/anthropic",
 	"github.com/openai/openai-go":            "internal/executor/agent/openai",
+	"github.com/jackc/pgx":                   "internal/executor/db",
 }
 
 func TestImportDirections(t *testing.T) {

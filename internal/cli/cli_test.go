@@ -39,9 +39,12 @@ func TestScripts(t *testing.T) {
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
 		Condition: func(cond string) (bool, error) {
-			if cond == "shared" {
+			switch cond {
+			case "shared":
 				_, ok := shared.Lookup("seed")
 				return ok, nil
+			case "pg": // a PostgreSQL server from test/pg.sh
+				return os.Getenv("OSOP_TEST_PG_DSN") != "", nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
@@ -56,6 +59,9 @@ func TestScripts(t *testing.T) {
 				env.Setenv("SHARED", dir)
 			}
 			env.Setenv("NO_COLOR", "1")
+			for _, k := range []string{"OSOP_TEST_PG_DSN", "OSOP_TEST_PG_PASSWORD", "OSOP_TEST_PG_ADDR"} {
+				env.Setenv(k, os.Getenv(k))
+			}
 			return nil
 		},
 	})

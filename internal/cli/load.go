@@ -18,6 +18,12 @@ func loadWorkflow(io *IOStreams, lim parse.Limits, name string) (*ast.Document, 
 	if err != nil {
 		return nil, nil, &ExitError{Code: ExitUsage, Err: err}
 	}
+	return checkWorkflow(io, doc, ds, name)
+}
+
+// checkWorkflow makes sure a loaded document is a workflow, printing why
+// not (the MCP render tool loads text, not files, and uses it too).
+func checkWorkflow(io *IOStreams, doc *ast.Document, ds diag.Diagnostics, name string) (*ast.Document, diag.Diagnostics, error) {
 	if doc.Root == nil || doc.Root.Kind != ast.Map {
 		printDiags(io, doc, ds.Filter(diag.Error))
 		return nil, nil, exitf(ExitFailed, "%s: cannot load the workflow", name)

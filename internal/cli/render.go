@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/diag"
 	"github.com/osopdev/osop/internal/graph"
 	"github.com/osopdev/osop/internal/layered"
@@ -72,6 +73,41 @@ label their edges, parallel fan-out is bold, loops are dotted.`,
 	return cmd
 }
 
+// renderWorkflow draws w in one of [RenderFormats] (png at scale);
+// osop render and the MCP render tool both use it.
+func renderWorkflow(ctx context.Context, io *IOStreams, w *ast.Workflow, format string, ascii bool, scale float64) ([]byte, error) {
+	g := graph.New(w)
+	switch format {
+	case "ascii":
+		return []byte(render.Terminal(w, g, ascii)), nil
+	case "story":
+		return []byte(render.Story(w, g)), nil
+	case "agent":
+		return []byte(render.Agent(w, g)), nil
+	case "mermaid":
+		return []byte(render.Mermaid(w, g)), nil
+	case "dot":
+		return []byte(render.DOT(w, g)), nil
+	case "svg":
+		return render.SVG(w, g, picture.SystemFonts(ctx))
+	case "png":
+		fonts := picture.SystemFonts(ctx)
+		out, err := render.PNG(w, g, fonts, scale)
+		if err == nil {
+			warnMissingGlyphs(io, fonts)
+		}
+		return out, err
+	case "html":
+		svg, err := render.SVG(w, g, picture.SystemFonts(ctx))
+		if err != nil {
+			return nil, err
+		}
+		page, err := render.HTML(w, g, svg)
+		return []byte(page), err
+	}
+	return nil, fmt.Errorf("unknown format %q: want one of %s", format, strings.Join(RenderFormats, ", "))
+}
+
 func renderRun(ctx context.Context, opts *RenderOptions) error {
 	if !slices.Contains(RenderFormats, opts.Format) {
 		return exitf(ExitUsage, "unknown --format %q: want one of %s", opts.Format, strings.Join(RenderFormats, ", "))
@@ -90,35 +126,7 @@ func renderRun(ctx context.Context, opts *RenderOptions) error {
 	if n := ds.Count(diag.Error); n > 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "osop: warning: %s has %d error(s); the picture shows what could be read (see osop validate)\n", opts.File, n)
 	}
-	w := doc.Workflow
-	g := graph.New(w)
-	var out []byte
-	switch opts.Format {
-	case "ascii":
-		out = []byte(render.Terminal(w, g, opts.ASCII))
-	case "story":
-		out = []byte(render.Story(w, g))
-	case "agent":
-		out = []byte(render.Agent(w, g))
-	case "mermaid":
-		out = []byte(render.Mermaid(w, g))
-	case "dot":
-		out = []byte(render.DOT(w, g))
-	case "svg":
-		out, err = render.SVG(w, g, picture.SystemFonts(ctx))
-	case "png":
-		fonts := picture.SystemFonts(ctx)
-		if out, err = render.PNG(w, g, fonts, opts.Scale); err == nil {
-			warnMissingGlyphs(opts.IO, fonts)
-		}
-	case "html":
-		var svg []byte
-		if svg, err = render.SVG(w, g, picture.SystemFonts(ctx)); err == nil {
-			var page string
-			page, err = render.HTML(w, g, svg)
-			out = []byte(page)
-		}
-	}
+	out, err := renderWorkflow(ctx, opts.IO, doc.Workflow, opts.Format, opts.ASCII, opts.Scale)
 	var tooLarge *layered.TooLargeError
 	if errors.As(err, &tooLarge) {
 		return exitf(ExitFailed, "render %s: %v; -f dot or -f mermaid write it as text for a tool that lays it out differently", opts.File, err)

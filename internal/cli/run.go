@@ -180,46 +180,61 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 	if opts.Output != "text" && opts.Output != "json" {
 		return exitf(ExitUsage, "--output %q: want text or json", opts.Output)
 	}
-	secrets, err := readSecrets(opts.Secrets, opts.SecretsFile)
+	p, eopts, params, err := engineOptions(f, opts)
 	if err != nil {
-		return err
-	}
-	p, err := prepareMasked(f, opts, secrets)
-	if err != nil {
-		return err
-	}
-	env := environ()
-	if err := secrets.addEnv(p.doc, env); err != nil {
-		return err
-	}
-	m := secrets.masker()
-	vars, given, inputs, err := runValues(opts, p)
-	if err != nil {
-		return maskErr(err, m)
-	}
-	now := time.Now()
-	id := run.NewID(now)
-	if opts.RunID != "" {
-		if !validRunID(opts.RunID) {
-			return exitf(ExitUsage, "--run-id %q: use letters, digits, - and _ only", opts.RunID)
-		}
-		id = run.ID(opts.RunID)
-	}
-	eopts := engine.Options{
-		Workflow: p.w, Registry: f.registry(), RunID: id, Vars: vars, Inputs: inputs, Secrets: secrets.values,
-		Env: env, Builtins: builtins(p.w, id, p.workdir, now), Workdir: p.workdir,
-		MaxParallel: opts.MaxParallel, FailFast: opts.FailFast, Masker: m,
-	}
-	if eopts.Registry, err = runRegistry(f, opts); err != nil {
 		return err
 	}
 	if opts.DryRun {
 		return dryRun(opts, p, eopts)
 	}
-	params := redactParams(store.Params{Vars: vars, Inputs: inputs, Sets: opts.Sets, MaxParallel: opts.MaxParallel,
-		AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins}, given, secrets)
 	ex := &execution{f: f, opts: opts, p: p, eopts: eopts, params: params}
 	return ex.run(ctx, nil, 0)
+}
+
+// engineOptions prepares the workflow and reads --var, --input, --secret
+// and --run-id into what the engine runs, and the parameters the store
+// keeps for resume (secrets redacted); osop run and the MCP run tool both
+// use it.
+func engineOptions(f *Factory, opts *RunOptions) (*prepared, engine.Options, store.Params, error) {
+	fail := func(err error) (*prepared, engine.Options, store.Params, error) {
+		return nil, engine.Options{}, store.Params{}, err
+	}
+	secrets, err := readSecrets(opts.Secrets, opts.SecretsFile)
+	if err != nil {
+		return fail(err)
+	}
+	p, err := prepareMasked(f, opts, secrets)
+	if err != nil {
+		return fail(err)
+	}
+	env := environ()
+	if err := secrets.addEnv(p.doc, env); err != nil {
+		return fail(err)
+	}
+	m := secrets.masker()
+	vars, given, inputs, err := runValues(opts, p)
+	if err != nil {
+		return fail(maskErr(err, m))
+	}
+	now := time.Now()
+	id := run.NewID(now)
+	if opts.RunID != "" {
+		if !validRunID(opts.RunID) {
+			return fail(exitf(ExitUsage, "--run-id %q: use letters, digits, - and _ only", opts.RunID))
+		}
+		id = run.ID(opts.RunID)
+	}
+	eopts := engine.Options{
+		Workflow: p.w, RunID: id, Vars: vars, Inputs: inputs, Secrets: secrets.values,
+		Env: env, Builtins: builtins(p.w, id, p.workdir, now), Workdir: p.workdir,
+		MaxParallel: opts.MaxParallel, FailFast: opts.FailFast, Masker: m,
+	}
+	if eopts.Registry, err = runRegistry(f, opts); err != nil {
+		return fail(err)
+	}
+	params := redactParams(store.Params{Vars: vars, Inputs: inputs, Sets: opts.Sets, MaxParallel: opts.MaxParallel,
+		AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins}, given, secrets)
+	return p, eopts, params, nil
 }
 
 // prepareMasked is prepare with the secrets known so far masked in what

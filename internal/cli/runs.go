@@ -197,12 +197,15 @@ func newLogsCmd(f *Factory) *cobra.Command {
 				if err != nil {
 					return &ExitError{Code: ExitFailed, Err: err}
 				}
-				found := false
+				node := ""
+				if len(args) == 2 {
+					node = args[1]
+				}
+				attempts, err = nodeAttempts(r, attempts, node)
+				if err != nil {
+					return err
+				}
 				for _, a := range attempts {
-					if len(args) == 2 && a.NodeID != args[1] {
-						continue
-					}
-					found = true
 					if a.Attempt == 0 {
 						continue
 					}
@@ -218,9 +221,6 @@ func newLogsCmd(f *Factory) *cobra.Command {
 					if a.ErrorMessage != "" {
 						fmt.Fprintf(f.IO.Out, "error: %s: %s\n", a.ErrorCode, a.ErrorMessage)
 					}
-				}
-				if !found && len(args) == 2 {
-					return exitf(ExitUsage, "run %s has no node %q", r.ID, args[1])
 				}
 				return nil
 			})
@@ -240,12 +240,9 @@ func newApproveCmd(f *Factory) *cobra.Command {
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return sf.withRun(cmd.Context(), args[0], func(st *store.Store, r *store.Run) error {
-				d := store.Decision{Decision: firstNonEmpty(choice, "approve"), Comment: comment, By: currentUser()}
-				if reject {
-					d.Decision = "reject"
-				}
-				if err := st.SendApproval(cmd.Context(), r.ID, args[1], d); err != nil {
-					return &ExitError{Code: ExitFailed, Err: err}
+				d := decisionOf(choice, comment, reject)
+				if err := approveNode(cmd.Context(), st, r, args[1], d); err != nil {
+					return err
 				}
 				fmt.Fprintf(f.IO.Out, "%s: %s recorded for %s\n", r.ID, d.Decision, args[1])
 				return nil
@@ -285,4 +282,39 @@ func newSignalCmd(f *Factory) *cobra.Command {
 	sf.add(cmd)
 	cmd.Flags().StringVar(&data, "data", "", "JSON object delivered with the signal (event.data in conditions)")
 	return cmd
+}
+
+// nodeAttempts keeps the attempts of node ("" keeps all), failing when
+// the run has no such node; osop logs and the MCP logs tool use it.
+func nodeAttempts(r *store.Run, attempts []*store.Attempt, node string) ([]*store.Attempt, error) {
+	if node == "" {
+		return attempts, nil
+	}
+	var out []*store.Attempt
+	for _, a := range attempts {
+		if a.NodeID == node {
+			out = append(out, a)
+		}
+	}
+	if len(out) == 0 {
+		return nil, exitf(ExitUsage, "run %s has no node %q", r.ID, node)
+	}
+	return out, nil
+}
+
+func decisionOf(choice, comment string, reject bool) store.Decision {
+	d := store.Decision{Decision: firstNonEmpty(choice, "approve"), Comment: comment, By: currentUser()}
+	if reject {
+		d.Decision = "reject"
+	}
+	return d
+}
+
+// approveNode records a decision for a node that run r waits on; osop
+// approve and the MCP approve tool both use it.
+func approveNode(ctx context.Context, st *store.Store, r *store.Run, node string, d store.Decision) error {
+	if err := st.SendApproval(ctx, r.ID, node, d); err != nil {
+		return &ExitError{Code: ExitFailed, Err: err}
+	}
+	return nil
 }

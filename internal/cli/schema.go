@@ -22,19 +22,13 @@ dialect), as written (YAML) or as JSON with --json, for editors and other
 validators.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p := schema.Default
+			name := ""
 			if len(args) == 1 {
-				p = schema.Profile(args[0])
+				name = args[0]
 			}
-			src, err := schema.Source(p)
+			src, err := schemaSource(name, asJSON)
 			if err != nil {
-				return exitf(ExitUsage, "unknown schema %q: want osop, core, full, osoplog, osoplog-read or sop", p)
-			}
-			if asJSON {
-				root, _ := parse.Tree(string(p), src, parse.DefaultLimits)
-				if src, err = format.JSON(root); err != nil {
-					return err
-				}
+				return err
 			}
 			_, err = f.IO.Out.Write(src)
 			return err
@@ -50,17 +44,40 @@ func newRulesCmd(f *Factory) *cobra.Command {
 		Short: "List the diagnostic rule ids osop reports",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ids := make([]string, 0, len(validate.Rules))
-			for id := range validate.Rules {
-				ids = append(ids, id)
-			}
-			sort.Strings(ids)
 			var b strings.Builder
-			for _, id := range ids {
+			for _, id := range ruleIDs() {
 				b.WriteString(id + strings.Repeat(" ", max(22-len(id), 1)) + validate.Rules[id] + "\n")
 			}
 			_, err := f.IO.Out.Write([]byte(b.String()))
 			return err
 		},
 	}
+}
+
+// schemaSource is an embedded schema by name ("" for the default), as
+// YAML or JSON; osop schema and the MCP schema tool both use it.
+func schemaSource(name string, asJSON bool) ([]byte, error) {
+	p := schema.Default
+	if name != "" {
+		p = schema.Profile(name)
+	}
+	src, err := schema.Source(p)
+	if err != nil {
+		return nil, exitf(ExitUsage, "unknown schema %q: want osop, core, full, osoplog, osoplog-read or sop", p)
+	}
+	if asJSON {
+		root, _ := parse.Tree(string(p), src, parse.DefaultLimits)
+		return format.JSON(root)
+	}
+	return src, nil
+}
+
+// ruleIDs are the diagnostic rule ids, sorted.
+func ruleIDs() []string {
+	ids := make([]string, 0, len(validate.Rules))
+	for id := range validate.Rules {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
 }

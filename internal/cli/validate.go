@@ -91,42 +91,65 @@ type fileResult struct {
 }
 
 func validateRun(opts *ValidateOptions) error {
-	profile, err := schema.ParseProfile(opts.Schema)
-	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
-	}
 	if opts.Format != "text" && opts.Format != "json" && opts.Format != "sarif" {
 		return exitf(ExitUsage, "unknown --format %q: want text, json or sarif", opts.Format)
 	}
-	files, err := expandFiles(opts.Files)
+	results, unreadable, err := validateFiles(opts)
 	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
+		return err
 	}
-	vopts := validate.Options{Profile: profile, Vars: varNames(opts.Vars)}
-	var results []*fileResult
-	unreadable := false
-	for _, name := range files {
-		doc, ds, err := parse.File(name, opts.Limits)
-		if err != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "osop: %v\n", err)
-			unreadable = true
-			continue
-		}
-		vopts.Runtime = checkerFor(opts.registry, doc, true)
-		ds = append(ds, validate.Document(doc, vopts)...)
-		ds.Sort()
-		results = append(results, summarize(doc, ds, opts.Strict))
+	for _, err := range unreadable {
+		fmt.Fprintf(opts.IO.ErrOut, "osop: %v\n", err)
 	}
 	if err := writeResults(opts, results); err != nil {
 		return err
 	}
 	switch {
-	case unreadable:
+	case len(unreadable) > 0:
 		return &ExitError{Code: ExitUsage}
 	case !allValid(results):
 		return &ExitError{Code: ExitFailed}
 	}
 	return nil
+}
+
+// validateFiles checks opts.Files (directories searched); files that
+// cannot be read are returned apart. osop validate and the MCP validate
+// tool both use it.
+func validateFiles(opts *ValidateOptions) (results []*fileResult, unreadable []error, err error) {
+	vopts, err := opts.validateOptions()
+	if err != nil {
+		return nil, nil, err
+	}
+	files, err := expandFiles(opts.Files)
+	if err != nil {
+		return nil, nil, &ExitError{Code: ExitUsage, Err: err}
+	}
+	for _, name := range files {
+		doc, ds, err := parse.File(name, opts.Limits)
+		if err != nil {
+			unreadable = append(unreadable, err)
+			continue
+		}
+		vopts.Runtime = checkerFor(opts.registry, doc, true)
+		results = append(results, checkDocument(doc, ds, vopts, opts.Strict))
+	}
+	return results, unreadable, nil
+}
+
+func (opts *ValidateOptions) validateOptions() (validate.Options, error) {
+	profile, err := schema.ParseProfile(opts.Schema)
+	if err != nil {
+		return validate.Options{}, &ExitError{Code: ExitUsage, Err: err}
+	}
+	return validate.Options{Profile: profile, Vars: varNames(opts.Vars)}, nil
+}
+
+// checkDocument validates a loaded document and sums up the verdict.
+func checkDocument(doc *ast.Document, ds diag.Diagnostics, vopts validate.Options, strict bool) *fileResult {
+	ds = append(ds, validate.Document(doc, vopts)...)
+	ds.Sort()
+	return summarize(doc, ds, strict)
 }
 
 func varNames(vars []string) []string {

@@ -6,6 +6,7 @@ import (
 	"github.com/osopdev/osop/internal/executor/agent"
 	"github.com/osopdev/osop/internal/executor/approval"
 	"github.com/osopdev/osop/internal/executor/data"
+	"github.com/osopdev/osop/internal/executor/db"
 	"github.com/osopdev/osop/internal/executor/docker"
 	"github.com/osopdev/osop/internal/executor/httpcall"
 	"github.com/osopdev/osop/internal/executor/infra"
@@ -37,6 +38,7 @@ func RegistryWith(o Options) *executor.Registry {
 	infra.Register(r)
 	agent.Register(r, o.Agent)
 	mcp.Register(r)
+	db.Register(r)
 	unavailable.Register(r, "agent", "mcp", "db")
 	return r
 }
