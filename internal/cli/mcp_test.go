@@ -223,7 +223,7 @@ func TestMCP_tools(t *testing.T) {
 
 	var plan mcpserver.RunOutput
 	call(t, s, "run", map[string]any{"file": "flow.osop.yaml", "dry_run": true, "inputs": map[string]any{"who": "ada"}, "secrets": map[string]string{"TOKEN": "s3cr3t-t0ken"}}, &plan)
-	if plan.Status != "DRY_RUN" || len(plan.Plan) != 3 || !strings.Contains(plan.Plan[0].Action, "hello ada token=***") ||
+	if plan.Status != "DRY_RUN" || len(plan.Plan) != 3 || !strings.Contains(plan.Plan[0].Action, "OSOP_V_inputs_who=ada OSOP_V_secrets_TOKEN='***'") ||
 		!strings.Contains(plan.Plan[2].Action, `INSERT INTO seen VALUES (?1) [?1 = "ada" from :who]`) {
 		t.Errorf("dry run = %+v", plan)
 	}
