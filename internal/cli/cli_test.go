@@ -23,6 +23,7 @@ func TestMain(m *testing.M) {
 			ctx, stop := SignalContext()
 			code := Main(ctx, os.Args[1:], System())
 			stop()
+			writeExitFile(code)
 			os.Exit(code)
 		},
 		"osop-mcp-test": mcpTestServer,
@@ -53,6 +54,7 @@ func TestScripts(t *testing.T) {
 			"httpserve":    cmdHTTPServe,
 			"llmserve":     cmdLLMServe,
 			"osoplogvalid": cmdOsoplogValid,
+			"exitcode":     cmdExitCode,
 		},
 		Setup: func(env *testscript.Env) error {
 			if dir, ok := shared.Lookup(""); ok {
