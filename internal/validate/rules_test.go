@@ -51,7 +51,22 @@ func TestRules(t *testing.T) {
 			if p := flagValue(ar.Comment, "schema"); p != "" {
 				opts.Profile = schema.Profile(p)
 			}
-			got := run(src.Name, src.Data, opts)
+			// The archive's other files are written beside the workflow,
+			// for rules that look at the file system (sop-ref).
+			dir := t.TempDir()
+			for _, f := range ar.Files[1:] {
+				if f.Name == "want" {
+					continue
+				}
+				path := filepath.Join(dir, f.Name)
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got := run(filepath.Join(dir, src.Name), src.Data, opts)
 			if *update {
 				ar.Files[wantIdx].Data = []byte(strings.Join(got, "\n") + "\n")
 				if len(got) == 0 {
@@ -112,9 +127,11 @@ func flagValue(comment []byte, key string) string {
 }
 
 // TestRulesCovered checks that every rule the validator can report has a
-// failing case in testdata/rules.
+// failing case in testdata/rules that reports it, and a passing case
+// (RULE-pass.txtar, or RULE-VARIANT-pass.txtar) that comes close without
+// reporting it.
 func TestRulesCovered(t *testing.T) {
-	covered := map[string]bool{}
+	failing := map[string]bool{}
 	files, _ := filepath.Glob("testdata/rules/*-fail.txtar")
 	for _, f := range files {
 		ar, err := txtar.ParseFile(f)
@@ -127,20 +144,40 @@ func TestRulesCovered(t *testing.T) {
 			}
 			for _, l := range lines(string(fl.Data)) {
 				if parts := strings.Fields(l); len(parts) == 3 {
-					covered[parts[2]] = true
+					failing[parts[2]] = true
 				}
 			}
 		}
 	}
-	var missing []string
+	passing, _ := filepath.Glob("testdata/rules/*-pass.txtar")
+	hasPass := func(id string) bool {
+		for _, p := range passing {
+			base := filepath.Base(p)
+			if base == id+"-pass.txtar" || strings.HasPrefix(base, id+"-") {
+				return true
+			}
+		}
+		return false
+	}
+	var noFail, noPass []string
 	for id := range Rules {
-		if !covered[id] && !uncoveredByDesign[id] {
-			missing = append(missing, id)
+		if uncoveredByDesign[id] {
+			continue
+		}
+		if !failing[id] {
+			noFail = append(noFail, id)
+		}
+		if !hasPass(id) {
+			noPass = append(noPass, id)
 		}
 	}
-	sort.Strings(missing)
-	if len(missing) > 0 {
-		t.Errorf("rules without a failing case in testdata/rules: %s", strings.Join(missing, ", "))
+	sort.Strings(noFail)
+	sort.Strings(noPass)
+	if len(noFail) > 0 {
+		t.Errorf("rules without a failing case in testdata/rules: %s", strings.Join(noFail, ", "))
+	}
+	if len(noPass) > 0 {
+		t.Errorf("rules without a passing case in testdata/rules: %s", strings.Join(noPass, ", "))
 	}
 }
 
@@ -149,5 +186,5 @@ func TestRulesCovered(t *testing.T) {
 // runtime-config, which executors report.
 var uncoveredByDesign = map[string]bool{
 	"file-too-large": true, "encoding": true, "too-deep": true, "too-many-values": true,
-	"alias-cycle": true, "alias": true, "runtime-config": true, "empty-file": true,
+	"alias": true, "runtime-config": true, "empty-file": true,
 }
