@@ -23,7 +23,7 @@ type FmtOptions struct {
 }
 
 func newFmtCmd(f *Factory, runF func(*FmtOptions) error) *cobra.Command {
-	opts := &FmtOptions{IO: f.IO}
+	opts := &FmtOptions{IO: f.IO, Limits: f.Limits}
 	cmd := &cobra.Command{
 		Use:   "fmt FILE|DIR...",
 		Short: "Rewrite workflows in the canonical layout, keeping comments",
@@ -38,7 +38,7 @@ and the exit code is 1 if there are any (for CI).`,
   osop fmt --check workflows/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Files, opts.Limits = args, f.Limits
+			opts.Files = args
 			if runF != nil {
 				return runF(opts)
 			}
@@ -46,6 +46,7 @@ and the exit code is 1 if there are any (for CI).`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Check, "check", false, "list files that are not formatted and exit 1 if any; write nothing")
+	addLimitFlags(cmd, &opts.Limits)
 	return cmd
 }
 
@@ -114,7 +115,7 @@ type ConvertOptions struct {
 }
 
 func newConvertCmd(f *Factory, runF func(*ConvertOptions) error) *cobra.Command {
-	opts := &ConvertOptions{IO: f.IO}
+	opts := &ConvertOptions{IO: f.IO, Limits: f.Limits}
 	cmd := &cobra.Command{
 		Use:   "convert FILE --to json|yaml",
 		Short: "Convert a workflow between YAML and JSON",
@@ -124,7 +125,7 @@ order. YAML comments have no JSON form and are dropped.`,
   osop convert deploy.osop.json --to yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.File, opts.Limits = args[0], f.Limits
+			opts.File = args[0]
 			if runF != nil {
 				return runF(opts)
 			}
@@ -134,6 +135,7 @@ order. YAML comments have no JSON form and are dropped.`,
 	cmd.Flags().StringVar(&opts.To, "to", "", "target format: json or yaml (required)")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write to this file instead of stdout")
 	_ = cmd.MarkFlagRequired("to") // the flag exists: cannot fail
+	addLimitFlags(cmd, &opts.Limits)
 	return cmd
 }
 
@@ -147,7 +149,7 @@ func convertRun(opts *ConvertOptions) error {
 	}
 	if doc.Root == nil {
 		printDiags(opts.IO, doc, ds.Filter(diag.Error))
-		return exitf(ExitFailed, "%s: cannot convert a file that does not parse", opts.File)
+		return exitf(ExitUsage, "%s: cannot convert a file that does not parse", opts.File)
 	}
 	var out []byte
 	if opts.To == "json" {

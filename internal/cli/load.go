@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 
 	"github.com/google/renameio/v2"
+	"github.com/spf13/cobra"
 
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/diag"
@@ -11,8 +12,8 @@ import (
 )
 
 // loadWorkflow reads a workflow file for commands that need one (render,
-// run). Load errors are printed and turned into exit code 1; an unreadable
-// file or a file of another kind is exit code 2.
+// run). A file that cannot be read, does not parse, or is of another kind
+// is exit code 2; load errors are printed first.
 func loadWorkflow(io *IOStreams, lim parse.Limits, name string) (*ast.Document, diag.Diagnostics, error) {
 	doc, ds, err := parse.File(name, lim)
 	if err != nil {
@@ -26,12 +27,17 @@ func loadWorkflow(io *IOStreams, lim parse.Limits, name string) (*ast.Document, 
 func checkWorkflow(io *IOStreams, doc *ast.Document, ds diag.Diagnostics, name string) (*ast.Document, diag.Diagnostics, error) {
 	if doc.Root == nil || doc.Root.Kind != ast.Map {
 		printDiags(io, doc, ds.Filter(diag.Error))
-		return nil, nil, exitf(ExitFailed, "%s: cannot load the workflow", name)
+		return nil, nil, exitf(ExitUsage, "%s: cannot load the workflow", name)
 	}
 	if doc.Kind != ast.KindWorkflow {
 		return nil, nil, exitf(ExitUsage, "%s is %s, not a workflow", name, kindPhrase(doc.Kind))
 	}
 	return doc, ds, nil
+}
+
+// addLimitFlags gives a command that reads workflows --max-file-size.
+func addLimitFlags(cmd *cobra.Command, lim *parse.Limits) {
+	cmd.Flags().Int64Var(&lim.MaxBytes, "max-file-size", lim.MaxBytes, "largest file accepted, in bytes")
 }
 
 func kindPhrase(k ast.FileKind) string {

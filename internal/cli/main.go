@@ -15,7 +15,7 @@ import (
 const (
 	ExitOK        = 0   // validate: valid; run: completed
 	ExitFailed    = 1   // validate: invalid; run: failed
-	ExitUsage     = 2   // usage error, unreadable file, or a workflow refused before anything ran
+	ExitUsage     = 2   // usage error, a file that cannot be read or parsed, or a workflow refused before anything ran
 	ExitRecovered = 3   // run: completed only because a fallback/error/timeout edge handled a failure
 	ExitCancelled = 130 // interrupted
 )

@@ -35,7 +35,7 @@ type RenderOptions struct {
 }
 
 func newRenderCmd(f *Factory, runF func(*RenderOptions) error) *cobra.Command {
-	opts := &RenderOptions{IO: f.IO}
+	opts := &RenderOptions{IO: f.IO, Limits: f.Limits}
 	cmd := &cobra.Command{
 		Use:   "render FILE",
 		Short: "Draw a workflow: terminal picture, story, agent instructions, Mermaid, DOT, SVG, PNG, HTML",
@@ -59,7 +59,6 @@ label their edges, parallel fan-out is bold, loops are dotted.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = args[0]
-			opts.Limits = f.Limits
 			if runF != nil {
 				return runF(opts)
 			}
@@ -70,6 +69,7 @@ label their edges, parallel fan-out is bold, loops are dotted.`,
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write to this file instead of stdout")
 	cmd.Flags().BoolVar(&opts.ASCII, "ascii", false, "terminal picture in plain ASCII instead of Unicode box drawing")
 	cmd.Flags().Float64Var(&opts.Scale, "scale", 2, "png: pixels per SVG pixel (2 suits high-density screens and print)")
+	addLimitFlags(cmd, &opts.Limits)
 	return cmd
 }
 

@@ -23,7 +23,7 @@ type ResumeOptions struct {
 }
 
 func newResumeCmd(f *Factory) *cobra.Command {
-	opts := &ResumeOptions{RunOptions: RunOptions{IO: f.IO, Output: "text"}}
+	opts := &ResumeOptions{RunOptions: RunOptions{IO: f.IO, Output: "text", Limits: f.Limits}}
 	cmd := &cobra.Command{
 		Use:   "resume RUN",
 		Short: "Continue a run that crashed, was killed or failed",
@@ -35,7 +35,7 @@ from (the same --secrets-file, the environment); one given with --secret
 must be given again.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.RunID, opts.Limits = args[0], f.Limits
+			opts.RunID = args[0]
 			return resumeRun(cmd.Context(), f, opts)
 		},
 	}
@@ -44,7 +44,7 @@ must be given again.`,
 }
 
 func newRetryCmd(f *Factory) *cobra.Command {
-	opts := &ResumeOptions{RunOptions: RunOptions{IO: f.IO, Output: "text"}}
+	opts := &ResumeOptions{RunOptions: RunOptions{IO: f.IO, Output: "text", Limits: f.Limits}}
 	cmd := &cobra.Command{
 		Use:   "retry RUN --from NODE",
 		Short: "Run a recorded run again from a chosen node",
@@ -52,7 +52,7 @@ func newRetryCmd(f *Factory) *cobra.Command {
 recorded outputs of everything before it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.RunID, opts.Limits = args[0], f.Limits
+			opts.RunID = args[0]
 			if opts.From == "" {
 				return exitf(ExitUsage, "retry needs --from NODE")
 			}
@@ -73,6 +73,7 @@ func addResumeFlags(cmd *cobra.Command, opts *ResumeOptions) {
 	fl.BoolVar(&opts.AutoApprove, "auto-approve", false, "approve every human node and approval gate")
 	fl.StringVar(&opts.Output, "output", "text", "text, or json events on stdout")
 	fl.BoolVar(&opts.Force, "force", false, "resume even though the workflow file changed since the run")
+	addLimitFlags(cmd, &opts.Limits)
 }
 
 func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {

@@ -16,7 +16,7 @@ fields are read; 'osop validate --verbose' shows how each alias was read.
 Exit codes:
   0    ok: validate found the files valid; run completed
   1    validate found errors (or warnings with --strict); run failed
-  2    usage error, unreadable file, or a workflow refused before anything ran
+  2    usage error, a file that cannot be read or does not parse, or a workflow refused before anything ran
   3    run completed only because a fallback/error/timeout edge handled a failure
   130  interrupted`
 

@@ -71,7 +71,7 @@ failure; 130 interrupted (Ctrl-C: nodes get SIGTERM, then SIGKILL; a
 second Ctrl-C exits at once).`
 
 func newRunCmd(f *Factory, runF func(*RunOptions) error) *cobra.Command {
-	opts := &RunOptions{IO: f.IO}
+	opts := &RunOptions{IO: f.IO, Limits: f.Limits}
 	cmd := &cobra.Command{
 		Use:   "run FILE",
 		Short: "Run a workflow for real, recording every step",
@@ -81,7 +81,7 @@ func newRunCmd(f *Factory, runF func(*RunOptions) error) *cobra.Command {
   osop run deploy.osop.yaml --output json | jq .event`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.File, opts.Limits = args[0], f.Limits
+			opts.File = args[0]
 			if runF != nil {
 				return runF(opts)
 			}
@@ -106,6 +106,7 @@ func newRunCmd(f *Factory, runF func(*RunOptions) error) *cobra.Command {
 	fl.StringVar(&opts.RunID, "run-id", "", "use this run id instead of a generated one (letters, digits, - and _)")
 	fl.Float64Var(&opts.MaxCost, "max-cost", 0, "stop before an agent's model call that could take the run's cost past this many US dollars")
 	fl.StringVar(&opts.Prices, "prices", "", "JSON file of model prices (USD per million tokens) over the built-in table")
+	addLimitFlags(cmd, &opts.Limits)
 	return cmd
 }
 
@@ -131,9 +132,6 @@ func prepare(f *Factory, opts *RunOptions) (*prepared, error) {
 	}
 	doc, ds, err := loadWorkflow(opts.IO, opts.Limits, opts.File)
 	if err != nil {
-		if ee, ok := err.(*ExitError); ok && ee.Code == ExitFailed {
-			ee.Code = ExitUsage
-		}
 		return nil, err
 	}
 	sum := sha256.Sum256(doc.Source)

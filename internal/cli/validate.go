@@ -33,7 +33,7 @@ type ValidateOptions struct {
 }
 
 func newValidateCmd(f *Factory, runF func(*ValidateOptions) error) *cobra.Command {
-	opts := &ValidateOptions{IO: f.IO}
+	opts := &ValidateOptions{IO: f.IO, Limits: f.Limits}
 	cmd := &cobra.Command{
 		Use:   "validate FILE|DIR...",
 		Short: "Check workflows, execution records and SOP documents",
@@ -45,19 +45,15 @@ reachability, timeouts and retries), and infer its conformance level.
 A directory is searched for OSOP files. Problems print as
 FILE:LINE:COL: error|warning: message [rule-id], with the source line.
 
-Exit codes: 0 valid, 1 invalid (or warnings with --strict), 2 usage error
-or unreadable file.`,
+Exit codes: 0 valid, 1 invalid (or warnings with --strict), 2 usage error,
+or a file that cannot be read or does not parse.`,
 		Example: `  osop validate deploy.osop.yaml
   osop validate --schema core --strict workflows/
   osop validate --format sarif . > osop.sarif`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
-			opts.Limits = f.Limits
 			opts.registry = f.registry()
-			if n, _ := cmd.Flags().GetInt64("max-file-size"); n > 0 {
-				opts.Limits.MaxBytes = n
-			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -70,7 +66,7 @@ or unreadable file.`,
 	fl.BoolVar(&opts.Strict, "strict", false, "fail on warnings too")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "also show info notes, such as how dialect aliases were read")
 	fl.StringSliceVar(&opts.Vars, "var", nil, "template variables you will pass at run time (names, or NAME=VALUE)")
-	fl.Int64("max-file-size", 0, "largest file accepted, in bytes (default 1 MiB)")
+	addLimitFlags(cmd, &opts.Limits)
 	return cmd
 }
 
@@ -105,7 +101,7 @@ func validateRun(opts *ValidateOptions) error {
 		return err
 	}
 	switch {
-	case len(unreadable) > 0:
+	case len(unreadable) > 0 || anyUnparsed(results):
 		return &ExitError{Code: ExitUsage}
 	case !allValid(results):
 		return &ExitError{Code: ExitFailed}
@@ -116,6 +112,17 @@ func validateRun(opts *ValidateOptions) error {
 // validateFiles checks opts.Files (directories searched); files that
 // cannot be read are returned apart. osop validate and the MCP validate
 // tool both use it.
+// anyUnparsed reports whether a file did not parse: unreadable, as for
+// every command (exit 2).
+func anyUnparsed(rs []*fileResult) bool {
+	for _, r := range rs {
+		if r.doc.Root == nil {
+			return true
+		}
+	}
+	return false
+}
+
 func validateFiles(opts *ValidateOptions) (results []*fileResult, unreadable []error, err error) {
 	vopts, err := opts.validateOptions()
 	if err != nil {

@@ -84,3 +84,36 @@ func TestWriteSARIF(t *testing.T) {
 		t.Errorf("unexpected SARIF:\n%s", b.String())
 	}
 }
+
+func TestWriteText_escapes(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 300)
+	tests := []struct {
+		name, src, summary string
+		at                 Pos
+		want               string
+	}{
+		{"control character", "name: \"a\x1b[31mb\"\n", "bad", Pos{1, 9},
+			"f:1:9: error: bad [c]\n    1 | name: \"a\\x1b[31mb\"\n      |         ^\n"},
+		{"invalid bytes", "ab\xff\x00cd\n", "x\x07y", Pos{1, 5},
+			"f:1:5: error: x\\x07y [c]\n    1 | ab\\xff\\x00cd\n      |           ^\n"},
+		{"bidi override", "a\u202eb\n", "s", Pos{1, 3},
+			"f:1:3: error: s [c]\n    1 | a\\u202eb\n      |        ^\n"},
+		{"long line cut around the caret", long + "HERE" + long + "\n", "s", Pos{1, 301},
+			"f:1:301: error: s [c]\n    1 | …" + strings.Repeat("x", 40) + "HERE" + strings.Repeat("x", 75) + "…\n      |" +
+				strings.Repeat(" ", 42) + "^\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ds := Diagnostics{{Severity: Error, Code: "c", Summary: tt.summary, Subject: Range{File: "f", Start: tt.at, End: tt.at}}}
+			var b bytes.Buffer
+			if err := WriteText(&b, ds, TextOptions{Sources: map[string][]byte{"f": []byte(tt.src)}}); err != nil {
+				t.Fatal(err)
+			}
+			if b.String() != tt.want {
+				t.Errorf("got:\n%q\nwant:\n%q", b.String(), tt.want)
+			}
+		})
+	}
+}

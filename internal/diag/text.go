@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/width"
@@ -51,8 +52,8 @@ func writeOne(b *strings.Builder, d *Diagnostic, opts TextOptions) {
 		return code + s + ansiReset
 	}
 	sevColor := map[Severity]string{Error: ansiRed, Warning: ansiYellow, Info: ansiCyan}[d.Severity]
-	fmt.Fprintf(b, "%s: %s: %s %s\n", paint(ansiBold, d.Subject.String()),
-		paint(sevColor+ansiBold, d.Severity.String()), d.Summary, paint(ansiDim, "["+d.Code+"]"))
+	fmt.Fprintf(b, "%s: %s: %s %s\n", paint(ansiBold, Printable(d.Subject.String())),
+		paint(sevColor+ansiBold, d.Severity.String()), Printable(d.Summary), paint(ansiDim, "["+d.Code+"]"))
 	gutter := 0
 	if line, ok := sourceLine(opts.Sources[d.Subject.File], d.Subject.Start.Line); ok {
 		num := fmt.Sprint(d.Subject.Start.Line)
@@ -67,7 +68,7 @@ func writeOne(b *strings.Builder, d *Diagnostic, opts TextOptions) {
 			if i > 0 {
 				lead = "        "
 			}
-			fmt.Fprintf(b, "%*s %s%s\n", gutter, "", lead, l)
+			fmt.Fprintf(b, "%*s %s%s\n", gutter, "", lead, Printable(l))
 		}
 	}
 }
@@ -90,30 +91,139 @@ func sourceLine(src []byte, n int) (string, bool) {
 	return strings.TrimRight(string(src), "\r"), true
 }
 
-// caretLine returns the line as shown (tabs expanded), the display offset of
-// the range's start and the caret's display width. Wide characters such as
-// CJK take two cells, so carets stay under the right text.
+// maxExcerpt is the widest source excerpt shown, in cells: a longer line
+// (minified JSON, a binary file) is cut around the caret.
+const maxExcerpt = 120
+
+// caretLine returns the line as shown (tabs expanded, non-printable
+// characters and invalid bytes escaped, cut to maxExcerpt cells around the
+// range), the display offset of the range's start and the caret's display
+// width. Wide characters such as CJK take two cells, so carets stay under
+// the right text. Columns count characters, an invalid byte as one, as the
+// loader does.
 func caretLine(line string, r Range) (shown string, pad, caret int) {
-	var out strings.Builder
+	type cell struct {
+		s string
+		w int
+	}
+	var cells []cell
 	col := 1
-	for _, ch := range line {
-		w := cellWidth(ch)
-		s := string(ch)
-		if ch == '\t' {
+	for i := 0; i < len(line); {
+		ch, n := utf8.DecodeRuneInString(line[i:])
+		s, w := line[i:i+n], cellWidth(ch)
+		switch {
+		case ch == '\t':
 			s, w = "    ", 4
+		case ch == utf8.RuneError && n == 1:
+			s = fmt.Sprintf("\\x%02x", line[i])
+			w = len(s)
+		case !printable(ch):
+			s = escape(ch)
+			w = len(s)
 		}
 		if col < r.Start.Column {
 			pad += w
 		} else if r.End.Line == r.Start.Line && col < r.End.Column {
 			caret += w
 		}
-		out.WriteString(s)
+		cells = append(cells, cell{s, w})
 		col++
+		i += n
 	}
 	if caret == 0 {
 		caret = 1
 	}
+	// Cut the line to a window that starts a little before the range.
+	from, width := 0, 0
+	for _, c := range cells {
+		width += c.w
+	}
+	if width > maxExcerpt && pad > maxExcerpt/3 {
+		skip := 0
+		for from < len(cells) && pad-skip > maxExcerpt/3 {
+			skip += cells[from].w
+			from++
+		}
+		pad = pad - skip + 1 // the "…" that stands for what was cut
+	}
+	var out strings.Builder
+	if from > 0 {
+		out.WriteString("…")
+	}
+	used := 0
+	if from > 0 {
+		used = 1
+	}
+	for _, c := range cells[from:] {
+		if used+c.w > maxExcerpt {
+			out.WriteString("…")
+			break
+		}
+		out.WriteString(c.s)
+		used += c.w
+	}
+	caret = max(1, min(caret, maxExcerpt-pad))
 	return out.String(), pad, caret
+}
+
+// Printable returns s with every character that could act on a terminal
+// (C0 and C1 controls, DEL, bidirectional and other format characters,
+// line separators) and every invalid byte escaped as Go would write it,
+// so text from a file never reaches a terminal raw.
+func Printable(s string) string {
+	clean := true
+	for i := 0; i < len(s); {
+		ch, n := utf8.DecodeRuneInString(s[i:])
+		if (ch == utf8.RuneError && n == 1) || !printable(ch) {
+			clean = false
+			break
+		}
+		i += n
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		ch, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case ch == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case !printable(ch):
+			b.WriteString(escape(ch))
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+func printable(r rune) bool {
+	switch {
+	case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+		return false
+	case r == 0x200d:
+		return true // the zero-width joiner holds emoji sequences together
+	case unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Co, unicode.Cs):
+		return false
+	}
+	return true
+}
+
+func escape(r rune) string {
+	switch r {
+	case '\t':
+		return `\t`
+	case '\n':
+		return `\n`
+	case '\r':
+		return `\r`
+	}
+	if r < 0x80 {
+		return fmt.Sprintf("\\x%02x", r)
+	}
+	return fmt.Sprintf("\\u%04x", r)
 }
 
 func cellWidth(r rune) int {

@@ -44,11 +44,17 @@ func File(name string, lim Limits) (*ast.Document, diag.Diagnostics, error) {
 		return nil, nil, &ReadError{File: name, Err: err}
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
+	st, err := f.Stat()
+	if err == nil && st.IsDir() {
 		return nil, nil, &ReadError{File: name, Err: fmt.Errorf("is a directory")}
 	}
-	// Read one byte past the limit so an oversized file is reported as
-	// such without being read whole.
+	// An oversized file is reported with its real size, without reading it.
+	if err == nil && st.Mode().IsRegular() && lim.MaxBytes > 0 && st.Size() > lim.MaxBytes {
+		doc := &ast.Document{File: name, Kind: kindOf(name, nil)}
+		return doc, diag.Diagnostics{tooLarge(name, fmt.Sprintf("%d bytes", st.Size()), lim.MaxBytes)}, nil
+	}
+	// Anything else (a pipe, say) is read one byte past the limit, so that
+	// it is refused without being read whole.
 	r := io.Reader(f)
 	if lim.MaxBytes > 0 {
 		r = io.LimitReader(f, lim.MaxBytes+1)
@@ -56,6 +62,10 @@ func File(name string, lim Limits) (*ast.Document, diag.Diagnostics, error) {
 	src, err := io.ReadAll(r)
 	if err != nil {
 		return nil, nil, &ReadError{File: name, Err: err}
+	}
+	if lim.MaxBytes > 0 && int64(len(src)) > lim.MaxBytes {
+		doc := &ast.Document{File: name, Kind: kindOf(name, nil)}
+		return doc, diag.Diagnostics{tooLarge(name, fmt.Sprintf("over %d bytes", lim.MaxBytes), lim.MaxBytes)}, nil
 	}
 	doc, ds := Bytes(name, src, lim)
 	return doc, ds, nil

@@ -39,9 +39,7 @@ func Tree(file string, src []byte, lim Limits) (*ast.Value, diag.Diagnostics) {
 		return diag.Range{File: file, Start: diag.Pos{Line: line, Column: col}, End: diag.Pos{Line: line, Column: col}}
 	}
 	if lim.MaxBytes > 0 && int64(len(src)) > lim.MaxBytes {
-		return nil, ds.Append(diag.Error, "file-too-large", at(0, 0),
-			fmt.Sprintf("file is %d bytes, over the limit of %d", len(src), lim.MaxBytes),
-			"split the workflow, or raise the limit with --max-file-size")
+		return nil, append(ds, tooLarge(file, fmt.Sprintf("%d bytes", len(src)), lim.MaxBytes))
 	}
 	if !utf8.Valid(src) {
 		line, col := firstInvalidUTF8(src)
@@ -52,6 +50,11 @@ func Tree(file string, src []byte, lim Limits) (*ast.Value, diag.Diagnostics) {
 	if len(bytes.TrimSpace(src)) == 0 {
 		return nil, ds.Append(diag.Error, "empty-file", at(1, 1), "file is empty",
 			"a workflow needs at least osop_version, id, name and nodes")
+	}
+	if line, col, r, ok := firstControl(src); ok {
+		return nil, ds.Append(diag.Error, "syntax", at(line, col),
+			fmt.Sprintf("invalid YAML: control characters are not allowed (U+%04X here)", r),
+			`remove it; inside double quotes it can be written as an escape, such as "\x1b"`)
 	}
 	docs, err := decodeDocuments(src)
 	if err != nil {
@@ -119,6 +122,32 @@ func yamlErrorLine(err error) (int, string) {
 		msg = msg[len(m[0]):]
 	}
 	return line, "invalid YAML: " + msg
+}
+
+// tooLarge is the diagnostic for a file over the size limit.
+func tooLarge(file, size string, limit int64) *diag.Diagnostic {
+	return &diag.Diagnostic{Severity: diag.Error, Code: "file-too-large", Subject: diag.Range{File: file},
+		Summary: fmt.Sprintf("file is %s, over the limit of %d", size, limit),
+		Detail:  "split the workflow, or raise the limit with --max-file-size"}
+}
+
+// firstControl finds the first character YAML does not allow anywhere in
+// a stream (C0 controls but tab, LF and CR; DEL; C1 controls but NEL;
+// U+FFFE and U+FFFF), which the YAML library reports without a position.
+func firstControl(src []byte) (line, col int, r rune, ok bool) {
+	line, col = 1, 1
+	for _, ch := range string(src) {
+		switch {
+		case ch == '\n':
+			line, col = line+1, 1
+			continue
+		case ch == '\t' || ch == '\r' || ch == 0x85:
+		case ch < 0x20 || ch == 0x7f || (ch >= 0x80 && ch < 0xa0) || ch == 0xfffe || ch == 0xffff:
+			return line, col, ch, true
+		}
+		col++
+	}
+	return 0, 0, 0, false
 }
 
 func firstInvalidUTF8(src []byte) (line, col int) {
