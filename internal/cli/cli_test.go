@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,8 +91,9 @@ func cmdWaitFor(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // cmdHTTPServe starts an HTTP server on 127.0.0.1 for the rest of the
-// script and sets $NAME to its URL: httpserve NAME STATUS BODY.
-// Each request is appended to $WORK/NAME.requests.
+// script and sets $NAME to its URL: httpserve NAME STATUS BODY, where a
+// BODY of @FILE is that file's content. Each request is appended to
+// $WORK/NAME.requests.
 func cmdHTTPServe(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 3 || neg {
 		ts.Fatalf("usage: httpserve NAME STATUS BODY")
@@ -99,6 +101,10 @@ func cmdHTTPServe(ts *testscript.TestScript, neg bool, args []string) {
 	status, err := strconv.Atoi(args[1])
 	if err != nil {
 		ts.Fatalf("status: %v", err)
+	}
+	body := args[2]
+	if name, ok := strings.CutPrefix(body, "@"); ok {
+		body = ts.ReadFile(name)
 	}
 	log := ts.MkAbs(args[0] + ".requests")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -109,7 +115,7 @@ func cmdHTTPServe(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
-		fmt.Fprint(w, args[2])
+		fmt.Fprint(w, body)
 	}))
 	ts.Defer(srv.Close)
 	ts.Setenv(args[0], srv.URL)

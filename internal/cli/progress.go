@@ -106,7 +106,7 @@ func (p *progress) Event(e run.Event) {
 	r := p.rows[e.Node]
 	switch e.Kind {
 	case run.RunStarted:
-		p.line(fmt.Sprintf("%s run %s · %s · %d nodes", p.paint("1", "osop"), e.RunID, e.Message, len(p.order)))
+		p.line(fmt.Sprintf("%s run %s · %s · %s", p.paint("1", "osop"), e.RunID, e.Message, plural(len(p.order), "node")))
 	case run.NodeStarted:
 		r.status, r.attempt, r.started, r.iteration, r.note = run.Running, e.Attempt, e.Time, e.Iteration, e.Action
 		p.line(fmt.Sprintf("  %s %-22s %s%s", p.paint("36", "▶"), e.Node, tries(e.Attempt, r.maxTry), truncate(e.Action, 100)))

@@ -272,7 +272,7 @@ func dryRun(opts *RunOptions, p *prepared, eopts engine.Options) error {
 		return writeJSON(opts.IO.Out, toPlanJSON(p.w.ID.V, steps, eopts.Masker.Mask))
 	}
 	w := opts.IO.Out
-	fmt.Fprintf(w, "dry run of %s (%d nodes): nothing is executed\n", p.w.ID.V, len(steps))
+	fmt.Fprintf(w, "dry run of %s (%s): nothing is executed\n", p.w.ID.V, plural(len(steps), "node"))
 	for k, s := range steps {
 		fmt.Fprintf(w, "%3d. %s [%s]\n", k+1, s.Node, s.Type)
 		if s.When != "" {

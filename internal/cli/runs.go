@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/osopdev/osop/internal/run"
 	"github.com/osopdev/osop/internal/store"
 )
 
@@ -81,6 +82,9 @@ func newRunsCmd(f *Factory) *cobra.Command {
 		Short: "List recorded runs (osop runs show RUN for one)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkStatus(filter.Status); err != nil {
+				return err
+			}
 			st, err := sf.open()
 			if err != nil {
 				return err
@@ -119,6 +123,23 @@ func newRunsCmd(f *Factory) *cobra.Command {
 	cmd.Flags().StringVar(&output, "output", "text", "text or json")
 	cmd.AddCommand(newRunsShowCmd(f))
 	return cmd
+}
+
+// runStatuses are the statuses a run can end up with, for --status.
+var runStatuses = []run.Status{run.Running, run.Completed, run.Failed, run.TimedOut, run.Cancelled}
+
+func checkStatus(s string) error {
+	if s == "" {
+		return nil
+	}
+	names := make([]string, len(runStatuses))
+	for i, st := range runStatuses {
+		if strings.EqualFold(s, string(st)) {
+			return nil
+		}
+		names[i] = strings.ToLower(string(st))
+	}
+	return exitf(ExitUsage, "unknown --status %q: want one of %s", s, strings.Join(names, ", "))
 }
 
 func newRunsShowCmd(f *Factory) *cobra.Command {

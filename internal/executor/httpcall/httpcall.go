@@ -362,10 +362,24 @@ func statusError(r *request, resp *http.Response, raw []byte, outputs map[string
 		code = run.CodeHTTP4xx
 	}
 	msg := fmt.Sprintf("%s %s: unexpected status %s", r.method, r.url, resp.Status)
-	if excerpt := strings.TrimSpace(truncate(string(raw), 300)); excerpt != "" {
+	if excerpt := bodySummary(raw); excerpt != "" {
 		msg += ": " + excerpt
 	}
 	return &executor.Error{Code: code, Retryable: retry, Message: msg, Outputs: outputs}
+}
+
+// bodySummary is the first line of an error response, for the one-line
+// message: the whole body is the node's output (osop logs).
+func bodySummary(raw []byte) string {
+	if !utf8.Valid(raw) {
+		return fmt.Sprintf("(%d bytes of binary data)", len(raw))
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	s := diag.Printable(truncate(strings.TrimSpace(lines[0]), 160))
+	if len(lines) > 1 {
+		s += fmt.Sprintf(" (+%d more lines)", len(lines)-1)
+	}
+	return s
 }
 
 // expected turns expected_status (a code, a list, or a class like "2xx")
