@@ -293,15 +293,28 @@ func writeSummary(w io.Writer, r *fileResult) {
 			parts = append(parts, "SOP document", plural(len(doc.SOP.Sections), "section"), plural(refs, "workflow"))
 		}
 	default:
-		if r.ID != "" {
-			parts = append(parts, r.ID)
+		if title := workflowTitle(r.ID, r.Name); title != "" {
+			parts = append(parts, title)
 		}
 		parts = append(parts, plural(r.Nodes, "node"), plural(r.Edges, "edge"))
 		if r.Level != nil {
 			parts = append(parts, r.Level.String())
 		}
 	}
-	fmt.Fprintf(w, "%s: %s\n", r.File, strings.Join(parts, " · "))
+	fmt.Fprintf(w, "%s: %s\n", diag.Printable(r.File), diag.Printable(strings.Join(parts, " · ")))
+}
+
+// workflowTitle names a workflow by its name and id, "Deploy (deploy)",
+// or by the one it has when the other is missing or the same.
+func workflowTitle(id, name string) string {
+	name = strings.Join(strings.Fields(name), " ")
+	switch {
+	case name == "" || name == id:
+		return id
+	case id == "":
+		return name
+	}
+	return name + " (" + id + ")"
 }
 
 func plural(n int, word string) string {

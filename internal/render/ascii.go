@@ -11,9 +11,10 @@ import (
 )
 
 // Terminal renders the workflow as a picture for the terminal: boxes in
-// layers from top to bottom, joined by lines. Failure paths are dashed;
-// labelled edges carry a number explained under the picture, and loop
-// edges are listed there. With ascii set it uses only ASCII characters.
+// layers from top to bottom, joined by lines (a for_each loop into a later
+// node too). Failure paths are dashed; labelled edges carry a number
+// explained under the picture, and edges back to an earlier node (loops)
+// are listed there. With ascii set it uses only ASCII characters.
 func Terminal(w *ast.Workflow, g *graph.Graph, ascii bool) string {
 	l := layout(g)
 	cv := newCanvas(l.width, l.height)
@@ -81,9 +82,12 @@ func layout(g *graph.Graph) *drawing {
 	}
 	layer := make([]int, len(g.Nodes))
 	p := &drawing{at: map[[2]int]int{}, nodeAt: map[int][2]int{}, boxes: map[int][2]string{}}
+	// An arc is drawn when it goes forward in the order, whatever its
+	// mode: a for_each loop into a later node is a line like any other.
+	// Arcs back against the order (loops to an earlier node) are listed.
 	var forward []int
 	for k, a := range g.Arcs {
-		if a.IsLoop() || pos[a.From] >= pos[a.To] {
+		if pos[a.From] >= pos[a.To] {
 			p.back = append(p.back, k)
 			continue
 		}
@@ -91,7 +95,7 @@ func layout(g *graph.Graph) *drawing {
 	}
 	for _, i := range order {
 		for _, a := range g.In(i) {
-			if !a.IsLoop() && pos[a.From] < pos[i] {
+			if pos[a.From] < pos[i] {
 				layer[i] = max(layer[i], layer[a.From]+1)
 			}
 		}
@@ -324,6 +328,10 @@ func (p *drawing) draw(cv *canvas, g *graph.Graph) []string {
 	tags := map[[2]int][]string{} // arrowhead -> the notes of the arcs it ends
 	for l, bd := range p.bands {
 		rows := bd.rows
+		ins := map[*slot]int{}
+		for _, k := range bd.arcs {
+			ins[p.slotOf(g, k, l+1, layer)]++
+		}
 		for i, k := range bd.arcs {
 			j := bd.row[i]
 			from := p.slotOf(g, k, l, layer)
@@ -336,20 +344,24 @@ func (p *drawing) draw(cv *canvas, g *graph.Graph) []string {
 			} else {
 				cv.vline(from.center(), y0-boxHeight, y0, dashed)
 			}
+			x := to.center()
+			if to.node >= 0 && ins[to] == 1 && from.center() > to.x && from.center() < to.x+to.width-1 {
+				x = from.center() // the box lies under the source: go straight down into it
+			}
 			cv.vline(from.center(), y0, yj, dashed)
-			cv.hline(from.center(), to.center(), yj, dashed)
+			cv.hline(from.center(), x, yj, dashed)
 			if to.node >= 0 {
-				cv.vline(to.center(), yj, yEnd, dashed)
+				cv.vline(x, yj, yEnd, dashed)
 				head := '▼'
-				if dashed && cv.text[yEnd][to.center()] != '▼' {
+				if dashed && cv.text[yEnd][x] != '▼' {
 					head = '▽' // a failure path only: drawn hollow
 				}
-				cv.mark(to.center(), yEnd, head)
+				cv.mark(x, yEnd, head)
 				if n, ok := labels[k]; ok {
-					tags[[2]int{to.center(), yEnd}] = append(tags[[2]int{to.center(), yEnd}], fmt.Sprint(n))
+					tags[[2]int{x, yEnd}] = append(tags[[2]int{x, yEnd}], fmt.Sprint(n))
 				}
 			} else {
-				cv.vline(to.center(), yj, yEnd+1, dashed) // on through the dummy's layer
+				cv.vline(x, yj, yEnd+1, dashed) // on through the dummy's layer
 			}
 		}
 	}
