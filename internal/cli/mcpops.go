@@ -116,7 +116,7 @@ func (o *mcpOps) Render(ctx context.Context, in mcpserver.RenderInput) (*mcpserv
 	if n := ds.Count(diag.Error); n > 0 {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("the workflow has %d error(s); the drawing shows what could be read (see validate)", n))
 	}
-	b, err := renderWorkflow(ctx, io, doc.Workflow, in.Format, false, 2)
+	b, err := renderWorkflow(ctx, io, o.f.registry(), doc.Workflow, in.Format, false, 2)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/diag"
+	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/graph"
 	"github.com/osopdev/osop/internal/layered"
 	"github.com/osopdev/osop/internal/parse"
@@ -62,7 +63,7 @@ label their edges, parallel fan-out is bold, loops are dotted.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return renderRun(cmd.Context(), opts)
+			return renderRun(cmd.Context(), f, opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Format, "format", "f", "ascii", "one of "+strings.Join(RenderFormats, ", "))
@@ -74,16 +75,22 @@ label their edges, parallel fan-out is bold, loops are dotted.`,
 }
 
 // renderWorkflow draws w in one of [RenderFormats] (png at scale);
-// osop render and the MCP render tool both use it.
-func renderWorkflow(ctx context.Context, io *IOStreams, w *ast.Workflow, format string, ascii bool, scale float64) ([]byte, error) {
+// osop render and the MCP render tool both use it. The story and the
+// agent instructions show what reg's executors say each step runs.
+func renderWorkflow(ctx context.Context, io *IOStreams, reg *executor.Registry, w *ast.Workflow, format string, ascii bool, scale float64) ([]byte, error) {
 	g := graph.New(w)
 	switch format {
 	case "ascii":
 		return []byte(render.Terminal(w, g, ascii)), nil
-	case "story":
-		return []byte(render.Story(w, g)), nil
-	case "agent":
-		return []byte(render.Agent(w, g)), nil
+	case "story", "agent":
+		acts, err := runbookActions(reg, w, ".")
+		if err != nil {
+			fmt.Fprintf(io.ErrOut, "osop: warning: %v; the steps are shown without their actions\n", err)
+		}
+		if format == "story" {
+			return []byte(render.StoryOf(w, g, acts)), nil
+		}
+		return []byte(render.AgentOf(w, g, acts)), nil
 	case "mermaid":
 		return []byte(render.Mermaid(w, g)), nil
 	case "dot":
@@ -108,7 +115,7 @@ func renderWorkflow(ctx context.Context, io *IOStreams, w *ast.Workflow, format 
 	return nil, fmt.Errorf("unknown format %q: want one of %s", format, strings.Join(RenderFormats, ", "))
 }
 
-func renderRun(ctx context.Context, opts *RenderOptions) error {
+func renderRun(ctx context.Context, f *Factory, opts *RenderOptions) error {
 	if !slices.Contains(RenderFormats, opts.Format) {
 		return exitf(ExitUsage, "unknown --format %q: want one of %s", opts.Format, strings.Join(RenderFormats, ", "))
 	}
@@ -126,7 +133,7 @@ func renderRun(ctx context.Context, opts *RenderOptions) error {
 	if n := ds.Count(diag.Error); n > 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "osop: warning: %s has %d error(s); the picture shows what could be read (see osop validate)\n", opts.File, n)
 	}
-	out, err := renderWorkflow(ctx, opts.IO, doc.Workflow, opts.Format, opts.ASCII, opts.Scale)
+	out, err := renderWorkflow(ctx, opts.IO, f.registry(), doc.Workflow, opts.Format, opts.ASCII, opts.Scale)
 	var tooLarge *layered.TooLargeError
 	if errors.As(err, &tooLarge) {
 		return exitf(ExitFailed, "render %s: %v; -f dot or -f mermaid write it as text for a tool that lays it out differently", opts.File, err)

@@ -49,6 +49,7 @@ func Plan(opts Options) ([]Step, error) {
 		} else {
 			st.Action = "(" + n.Type.V + " node)"
 		}
+		s.predict(i, ex, req)
 		steps = append(steps, st)
 	}
 	return steps, nil

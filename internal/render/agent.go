@@ -10,8 +10,13 @@ import (
 
 // Agent renders the workflow as an ordered instruction list for an AI
 // agent: one numbered instruction per step with what to do, what to
-// record, and exactly where to go next under which condition.
-func Agent(w *ast.Workflow, g *graph.Graph) string {
+// record, and exactly where to go next under which condition. It shows no
+// actions: [AgentOf] does.
+func Agent(w *ast.Workflow, g *graph.Graph) string { return AgentOf(w, g, nil) }
+
+// AgentOf is [Agent] with what each step runs, as its executor describes
+// it (the dry run's actions).
+func AgentOf(w *ast.Workflow, g *graph.Graph, actions Actions) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Instructions: %s\n\n", mdText(firstNonEmpty(w.Name.V, w.ID.V)))
 	fmt.Fprintf(&b, "You are executing the OSOP workflow `%s`. ", w.ID.V)
@@ -25,24 +30,23 @@ func Agent(w *ast.Workflow, g *graph.Graph) string {
 	writeParams(&b, "Inputs you need", w.Inputs)
 	ss, by := steps(g)
 	for _, s := range ss {
-		writeAgentStep(&b, s, by)
+		writeAgentStep(&b, s, by, actions)
 	}
 	b.WriteString("When no rule sends you further, the workflow is complete: report each step's status and outputs.\n")
 	return b.String()
 }
 
-func writeAgentStep(b *strings.Builder, s *step, by map[int]*step) {
+func writeAgentStep(b *strings.Builder, s *step, by map[int]*step, actions Actions) {
 	n := s.node
 	fmt.Fprintf(b, "%d. **%s** (%s): %s\n", s.n, n.ID.V, typeLabel(n), mdText(firstNonEmpty(n.Summary(), headline(n))))
 	if s.onlyVia {
-		b.WriteString("   - Run this step only when another step's rule sends you here.\n")
+		fmt.Fprintf(b, "   - Run this step only when another step's rule sends you here: %s.\n", sentBy(s, by))
 	}
 	if len(n.Inputs) > 0 {
 		fmt.Fprintf(b, "   - Use: %s\n", paramList(n.Inputs))
 	}
-	if r := runtimeSummary(n); r != "" {
-		fmt.Fprintf(b, "   - Do: %s `%s`\n", actionVerb(n), codeText(r))
-	}
+	a, ok := actions[n.ID.V]
+	writeAction(b, "   - Do:", "     ", a, ok)
 	if a := n.Approval; a != nil && a.Required || n.Type.V == "human" {
 		b.WriteString("   - This step needs a person: present it, wait for their decision, and record it as `decision`.\n")
 	}
@@ -76,20 +80,6 @@ func agentRule(a graph.Arc) string {
 		return "Go to"
 	}
 	return "On success, go to"
-}
-
-func actionVerb(n *ast.Node) string {
-	switch n.Type.V {
-	case "cli", "cicd", "git", "docker", "infra", "db", "system":
-		return "run"
-	case "api":
-		return "call"
-	case "agent":
-		return "reason with"
-	case "human":
-		return "ask via"
-	}
-	return "perform"
 }
 
 func firstNonEmpty(xs ...string) string {

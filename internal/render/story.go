@@ -39,8 +39,12 @@ func steps(g *graph.Graph) ([]*step, map[int]*step) {
 
 // Story renders the workflow as numbered steps in plain language: what each
 // receives, does and produces, and where each edge leads. It is the
-// document a person follows by hand.
-func Story(w *ast.Workflow, g *graph.Graph) string {
+// document a person follows by hand. It shows no actions: [StoryOf] does.
+func Story(w *ast.Workflow, g *graph.Graph) string { return StoryOf(w, g, nil) }
+
+// StoryOf is [Story] with what each step runs, as its executor describes
+// it (the dry run's actions).
+func StoryOf(w *ast.Workflow, g *graph.Graph, actions Actions) string {
 	var b strings.Builder
 	title := w.Name.V
 	if title == "" {
@@ -63,7 +67,7 @@ func Story(w *ast.Workflow, g *graph.Graph) string {
 	ss, by := steps(g)
 	b.WriteString("## Steps\n\n")
 	for _, s := range ss {
-		writeStoryStep(&b, s, by)
+		writeStoryStep(&b, s, by, actions)
 	}
 	return b.String()
 }
@@ -89,7 +93,7 @@ func writeParams(b *strings.Builder, lead string, ps []*ast.Param) {
 	b.WriteString("\n")
 }
 
-func writeStoryStep(b *strings.Builder, s *step, by map[int]*step) {
+func writeStoryStep(b *strings.Builder, s *step, by map[int]*step, actions Actions) {
 	n := s.node
 	fmt.Fprintf(b, "### %d. %s\n\n", s.n, mdText(headline(n)))
 	fmt.Fprintf(b, "`%s` · %s", n.ID.V, typeLabel(n))
@@ -98,7 +102,7 @@ func writeStoryStep(b *strings.Builder, s *step, by map[int]*step) {
 	}
 	b.WriteString("\n\n")
 	if s.onlyVia {
-		b.WriteString("*Only when an earlier step sends you here (see below).*\n\n")
+		fmt.Fprintf(b, "*Only when an earlier step sends you here: %s.*\n\n", sentBy(s, by))
 	}
 	if d := n.Description.V; d != "" && d != headline(n) {
 		b.WriteString(mdText(strings.TrimSpace(d)) + "\n\n")
@@ -119,9 +123,8 @@ func writeStoryStep(b *strings.Builder, s *step, by map[int]*step) {
 	if len(n.Inputs) > 0 {
 		fmt.Fprintf(b, "- **Receives:** %s\n", paramList(n.Inputs))
 	}
-	if r := runtimeSummary(n); r != "" {
-		fmt.Fprintf(b, "- **Does:** `%s`\n", codeText(r))
-	}
+	a, ok := actions[n.ID.V]
+	writeAction(b, "- **Does:**", "  ", a, ok)
 	if a := n.Approval; a != nil && a.Required {
 		line := "- **Needs approval**"
 		if len(a.Approvers) > 0 {

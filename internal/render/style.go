@@ -1,8 +1,6 @@
 package render
 
 import (
-	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/osopdev/osop/internal/ast"
@@ -118,87 +116,4 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-// runtimeSummary says in a few words what a node runs: the command, the
-// request, or the tool and its main arguments.
-func runtimeSummary(n *ast.Node) string {
-	rt := n.Runtime
-	if rt == nil {
-		return ""
-	}
-	str := func(k string) string { s, _ := rt.Get(k).String(); return s }
-	list := func(k string) []string {
-		v := rt.Get(k)
-		if s, ok := v.String(); ok {
-			return []string{s}
-		}
-		var out []string
-		if v.IsList() {
-			for _, it := range v.Items {
-				if s, ok := it.String(); ok {
-					out = append(out, s)
-				}
-			}
-		}
-		return out
-	}
-	join := func(parts ...string) string { return strings.Join(strings.Fields(strings.Join(parts, " ")), " ") }
-	switch {
-	case rt.Get("command") != nil:
-		return strings.Join(list("command"), " ")
-	case str("url") != "":
-		return join(strings.ToUpper(firstNonEmpty(str("method"), "GET")), str("url"))
-	case n.Type.V == "docker":
-		return dockerSummary(str("action"), str, list)
-	case str("tool") == "kubectl":
-		target := firstNonEmpty(str("manifests"), str("resource"))
-		if ns := str("namespace"); ns != "" {
-			target += " -n " + ns
-		}
-		return join("kubectl", str("action"), target)
-	case str("tool") == "kustomize":
-		return join("kustomize", str("action"), str("image"), inDir(str("overlay")))
-	case str("tool") != "":
-		return join(str("tool"), str("action"))
-	case str("model") != "":
-		return join(str("provider"), str("model"))
-	case str("action") != "":
-		return str("action")
-	}
-	keys := rt.Keys()
-	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		if s, ok := rt.Get(k).String(); ok && len(parts) < 3 {
-			parts = append(parts, fmt.Sprintf("%s=%s", k, s))
-		}
-	}
-	return strings.Join(parts, " ")
-}
-
-func dockerSummary(action string, str func(string) string, list func(string) []string) string {
-	parts := []string{"docker", action}
-	switch action {
-	case "build":
-		if f := str("dockerfile"); f != "" {
-			parts = append(parts, "-f", f)
-		}
-		for _, t := range list("tags") {
-			parts = append(parts, "-t", t)
-		}
-		parts = append(parts, firstNonEmpty(str("context"), "."))
-	case "push":
-		parts = append(parts, "to", firstNonEmpty(str("registry"), str("image")))
-	default:
-		parts = append(parts, str("image"))
-	}
-	return strings.Join(strings.Fields(strings.Join(parts, " ")), " ")
-}
-
-func inDir(dir string) string {
-	if dir == "" {
-		return ""
-	}
-	return "(in " + dir + ")"
 }

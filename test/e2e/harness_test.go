@@ -153,6 +153,7 @@ type attempt struct {
 	ErrorMessage string         `json:"message"`
 	StartedAt    time.Time      `json:"started_at"`
 	Outputs      map[string]any `json:"outputs"`
+	Action       string         `json:"action"`
 }
 
 func (e *env) attempts(t *testing.T, repo, id string) []attempt {

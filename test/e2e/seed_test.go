@@ -174,6 +174,13 @@ func TestSeed(t *testing.T) {
 				t.Errorf("the record lacks %q", want)
 			}
 		}
+		// The dry run shows the push (and the overlay edit) the run did.
+		plan := e.run(t, repo, nil, e.seedArgs("good-plan", "--dry-run")...)
+		for _, node := range []string{"push_to_ecr", "update_manifests"} {
+			if a := last(as, node).Action; a == "" || !strings.Contains(plan.stdout, "       "+a+"\n") {
+				t.Errorf("the dry run does not show what %s ran, %q:\n%s", node, a, plan.stdout)
+			}
+		}
 		good = pushed
 	})
 

@@ -46,6 +46,7 @@ type Docker struct{}
 var (
 	_ executor.Checker   = (*Docker)(nil)
 	_ executor.Describer = (*Docker)(nil)
+	_ executor.Predictor = (*Docker)(nil)
 )
 
 var actions = []string{"build", "push", "tag", "run", "login"}
@@ -197,7 +198,8 @@ func iidFile(req *executor.Request) string {
 	return filepath.Join(req.TempDir, fmt.Sprintf("%s.%d.iid", req.NodeID, req.Attempt))
 }
 
-func buildArgs(s *settings, iidfile string) []string {
+// buildTags are the tags a build gives its image: tags, then image:tag.
+func buildTags(s *settings) []string {
 	tags := s.list("tags")
 	if t := s.str("tag"); t != "" {
 		image := s.str("image")
@@ -206,6 +208,11 @@ func buildArgs(s *settings, iidfile string) []string {
 		}
 		tags = append(tags, t)
 	}
+	return tags
+}
+
+func buildArgs(s *settings, iidfile string) []string {
+	tags := buildTags(s)
 	argv := []string{"docker", "build"}
 	if f := s.str("dockerfile"); f != "" {
 		argv = append(argv, "-f", f)
@@ -301,6 +308,36 @@ func runArgs(s *settings) []string {
 	}
 	argv = append(argv, s.str("image"))
 	return append(argv, s.list("command")...)
+}
+
+// Predict gives the outputs known before the action runs: a build's
+// image_tag and image_tags, a push's image_url (and its first declared
+// output). Digests are known only after.
+func (d *Docker) Predict(req *executor.Request) map[string]any {
+	s := &settings{req: req}
+	switch str(req.Runtime, "action") {
+	case "build":
+		tags := buildTags(s)
+		if s.err != nil || len(tags) == 0 {
+			return nil
+		}
+		list := make([]any, len(tags))
+		for i, t := range tags {
+			list[i] = t
+		}
+		return map[string]any{"image_tag": tags[0], "image_tags": list}
+	case "push":
+		_, dst := pushNames(s)
+		if s.err != nil {
+			return nil
+		}
+		out := map[string]any{"image_url": dst}
+		if len(req.Outputs) > 0 {
+			out[req.Outputs[0]] = dst
+		}
+		return out
+	}
+	return nil
 }
 
 // Execute runs the action.
