@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -61,6 +62,11 @@ func TestScripts(t *testing.T) {
 			if dir, ok := shared.Lookup(""); ok {
 				env.Setenv("SHARED", dir)
 			}
+			examples, err := filepath.Abs("../../examples")
+			if err != nil {
+				return err
+			}
+			env.Setenv("EXAMPLES", examples)
 			env.Setenv("NO_COLOR", "1")
 			for _, k := range []string{"OSOP_TEST_PG_DSN", "OSOP_TEST_PG_PASSWORD", "OSOP_TEST_PG_ADDR"} {
 				env.Setenv(k, os.Getenv(k))
