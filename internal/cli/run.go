@@ -214,6 +214,9 @@ func engineOptions(f *Factory, opts *RunOptions) (*prepared, engine.Options, sto
 	if err != nil {
 		return fail(maskErr(err, m))
 	}
+	if err := refuseMissing(opts, p, inputs, secrets.values); err != nil {
+		return fail(err)
+	}
 	now := time.Now()
 	id := run.NewID(now)
 	if opts.RunID != "" {

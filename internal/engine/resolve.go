@@ -73,7 +73,7 @@ func outputNames(j *job) []string {
 // missing turns references nothing resolved into an error, except ${VAR}
 // forms in shell commands, which the shell expands itself.
 func (s *scheduler) missing(j *job, refs []template.Ref, shell bool) error {
-	var bad []string
+	var bad []template.Ref
 	for _, r := range refs {
 		if shell && !r.Mustache && r.Namespace == "" {
 			continue
@@ -82,16 +82,15 @@ func (s *scheduler) missing(j *job, refs []template.Ref, shell bool) error {
 			continue
 		}
 		if r.Namespace == "" && strings.HasPrefix(strings.ToUpper(r.Head()), "GIT_") && validate.IsBuiltin(r.Head()) {
-			return executor.Errorf(run.CodeConfig, false, "%s: %s comes from the git repository of the workdir (%s), and there is none: run in a git checkout, or pass --var %s=…",
-				j.node.ID.V, r.Text, s.opts.Workdir, r.Head())
+			return executor.Errorf(run.CodeConfig, false, "%s comes from the git repository of the workdir (%s), and there is none: run in a git checkout, or pass --var %s=…",
+				r.Text, s.opts.Workdir, r.Head())
 		}
-		bad = append(bad, r.Text)
+		bad = append(bad, r)
 	}
 	if len(bad) == 0 {
 		return nil
 	}
-	return executor.Errorf(run.CodeConfig, false, "%s: nothing gives a value for %s (pass --var NAME=…, or make an earlier node output it)",
-		j.node.ID.V, strings.Join(bad, ", "))
+	return missingValues(bad)
 }
 
 func (s *scheduler) processEnv() []string {

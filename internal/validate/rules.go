@@ -49,5 +49,7 @@ var Rules = map[string]string{
 	"invalid-retry":       "a negative number of retries, or a negative delay",
 	"runtime-config":      "a node's runtime configuration that its executor rejects",
 	"sop-ref":             "a SOP document refers to a workflow file that does not exist",
+	"missing-secret":      "osop run: a ${secrets.X} the run has no value for (refused before anything runs)",
+	"missing-input":       "osop run: an ${inputs.x} the run has no value for (refused before anything runs)",
 	"log-record":          "an execution record entry that contradicts itself",
 }

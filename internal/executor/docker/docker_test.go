@@ -57,6 +57,23 @@ func TestDescribe(t *testing.T) {
 	}
 }
 
+func TestECRRegion(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ registry, region, why string }{
+		{"123456789012.dkr.ecr.us-east-1.amazonaws.com", "us-east-1", ""},
+		{"123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com", "us-gov-west-1", ""},
+		{"123456789.dkr.ecr.us-east-1.amazonaws.com", "", "its account id 123456789 has 9 digits; an AWS account id has 12"},
+		{"12345678901a.dkr.ecr.eu-west-1.amazonaws.com", "", "its account id 12345678901a has 12 characters, not all digits; an AWS account id has 12 digits"},
+		{"127.0.0.1:5000", "", "an ECR registry is named ACCOUNT.dkr.ecr.REGION.amazonaws.com"},
+	}
+	for _, tt := range tests {
+		region, why := ecrRegion(tt.registry)
+		if region != tt.region || why != tt.why {
+			t.Errorf("ecrRegion(%q) = %q, %q; want %q, %q", tt.registry, region, why, tt.region, tt.why)
+		}
+	}
+}
+
 func TestECRHost(t *testing.T) {
 	if m := ecrHost.FindStringSubmatch("123456789012.dkr.ecr.us-east-1.amazonaws.com"); m == nil || m[1] != "us-east-1" {
 		t.Errorf("ECR host not recognised: %v", m)

@@ -12,7 +12,27 @@ import (
 	"github.com/osopdev/osop/internal/run"
 )
 
-var ecrHost = regexp.MustCompile(`^\d{12}\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$`)
+var (
+	ecrHost = regexp.MustCompile(`^\d{12}\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$`)
+	// ecrLike is an ECR name whose account id may be wrong.
+	ecrLike = regexp.MustCompile(`^([^.]+)\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$`)
+)
+
+// ecrRegion returns the region of an ECR registry, or why the name is not
+// one: an account id that is not 12 digits is the usual mistake.
+func ecrRegion(registry string) (region, why string) {
+	if m := ecrHost.FindStringSubmatch(registry); m != nil {
+		return m[1], ""
+	}
+	m := ecrLike.FindStringSubmatch(registry)
+	switch {
+	case m == nil:
+		return "", "an ECR registry is named ACCOUNT.dkr.ecr.REGION.amazonaws.com"
+	case strings.Trim(m[1], "0123456789") != "":
+		return "", fmt.Sprintf("its account id %s has %d characters, not all digits; an AWS account id has 12 digits", m[1], len(m[1]))
+	}
+	return "", fmt.Sprintf("its account id %s has %d digits; an AWS account id has 12", m[1], len(m[1]))
+}
 
 // login signs in to registry as security.credentials_source says.
 func login(ctx context.Context, t proc.Tool, s *settings, registry string) error {
@@ -30,9 +50,9 @@ func login(ctx context.Context, t proc.Tool, s *settings, registry string) error
 		_, err := t.Output(ctx, strings.NewReader(pass), "docker", "login", registry, "--username", user, "--password-stdin")
 		return err
 	case "aws_iam_role":
-		m := ecrHost.FindStringSubmatch(registry)
-		if m == nil {
-			fmt.Fprintf(t.Req.Stderr, "credentials_source aws_iam_role applies to ECR registries; %s is not one, so docker uses its own configuration\n", registry)
+		region, why := ecrRegion(registry)
+		if region == "" {
+			fmt.Fprintf(t.Req.Stderr, "credentials_source aws_iam_role applies to ECR registries; %s is not one (%s), so docker uses its own configuration\n", registry, why)
 			return nil
 		}
 		if _, err := exec.LookPath("aws"); err != nil {
@@ -41,7 +61,7 @@ func login(ctx context.Context, t proc.Tool, s *settings, registry string) error
 		}
 		quiet := t
 		quiet.Quiet = true // the password
-		pass, err := quiet.Output(ctx, nil, "aws", "ecr", "get-login-password", "--region", m[1])
+		pass, err := quiet.Output(ctx, nil, "aws", "ecr", "get-login-password", "--region", region)
 		if err != nil {
 			return fmt.Errorf("aws ecr get-login-password (no AWS credentials for this role?): %w", err)
 		}
