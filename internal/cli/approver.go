@@ -33,12 +33,40 @@ type promptApprover struct {
 	hold func() (release func()) // pauses the live progress table
 }
 
+// Approve asks for the choice, then, unless it is a rejection, for each
+// output the node wants. The live view is held meanwhile, so nothing
+// else is drawn into the prompt.
 func (p *promptApprover) Approve(ctx context.Context, req executor.ApprovalRequest) (executor.Decision, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.hold != nil {
 		defer p.hold()()
 	}
+	d, err := p.choice(ctx, req)
+	if err != nil || d.Rejected() || len(req.Outputs) == 0 {
+		return d, err
+	}
+	d.Outputs = map[string]string{}
+	for _, name := range req.Outputs {
+		for {
+			fmt.Fprintf(p.out, "  %s: ", name)
+			line, err := p.in.ReadString('\n')
+			if err != nil {
+				return executor.Decision{}, fmt.Errorf("no answer on the terminal: %w", err)
+			}
+			if v := strings.TrimSpace(line); v != "" {
+				d.Outputs[name] = v
+				break
+			}
+			if ctx.Err() != nil {
+				return executor.Decision{}, ctx.Err()
+			}
+		}
+	}
+	return d, nil
+}
+
+func (p *promptApprover) choice(ctx context.Context, req executor.ApprovalRequest) (executor.Decision, error) {
 	for {
 		fmt.Fprintf(p.out, "\n? %s [%s] (node %s): ", req.Prompt, strings.Join(req.Options, "/"), req.NodeID)
 		line, err := p.in.ReadString('\n')
@@ -65,13 +93,36 @@ type storeApprover struct {
 	out io.Writer
 }
 
+// Approve records that the attempt waits, then waits for the decision
+// bound to that wait.
 func (s *storeApprover) Approve(ctx context.Context, req executor.ApprovalRequest) (executor.Decision, error) {
-	fmt.Fprintf(s.out, "  ? %s waits for a decision: osop approve %s %s [--reject] [--comment TEXT]\n", req.NodeID, req.RunID, req.NodeID)
-	d, err := s.st.WaitApproval(ctx, run.ID(req.RunID), req.NodeID)
+	id, err := s.st.OpenWait(ctx, store.Wait{RunID: run.ID(req.RunID), NodeID: req.NodeID, Iteration: req.Iteration,
+		Attempt: req.Attempt, Options: req.Options, Outputs: req.Outputs})
 	if err != nil {
 		return executor.Decision{}, err
 	}
-	return executor.Decision{Choice: d.Decision, By: d.By, Comment: d.Comment}, nil
+	fmt.Fprintf(s.out, "  ? %s waits for a decision: %s\n", req.NodeID, approveHint(req))
+	d, err := s.st.WaitDecision(ctx, id)
+	if err != nil {
+		return executor.Decision{}, err
+	}
+	return executor.Decision{Choice: d.Decision, By: d.By, Comment: d.Comment, Outputs: d.Outputs}, nil
+}
+
+// approveHint is the command that answers a request.
+func approveHint(req executor.ApprovalRequest) string {
+	s := "osop approve " + req.RunID + " " + req.NodeID
+	for _, o := range req.Outputs {
+		s += " --output " + o + "=…"
+	}
+	if isApproveReject(req.Options) {
+		return s + " [--reject] [--comment TEXT]"
+	}
+	return s + " --choice " + strings.Join(req.Options, "|") + " [--comment TEXT]"
+}
+
+func isApproveReject(options []string) bool {
+	return len(options) == 2 && options[0] == "approve" && options[1] == "reject"
 }
 
 func currentUser() string {

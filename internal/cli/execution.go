@@ -66,9 +66,18 @@ func (x *execution) run(ctx context.Context, resume map[string]engine.Prior, seq
 		started = x.existing.StartedAt
 		err = st.MarkRunning(ctx, id, os.Getpid())
 	}
+	if err == nil {
+		err = st.AcceptSignals(ctx, id, engine.SignalNames(x.p.w))
+	}
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
+	// Whatever way the run ends, nothing waits in it any more.
+	defer func() {
+		if err := st.EndWaits(context.WithoutCancel(ctx), id); err != nil {
+			fmt.Fprintf(io.ErrOut, "osop: closing the run's waits: %v\n", err)
+		}
+	}()
 	if key := x.p.w.Concurrency.V; key != "" {
 		err := st.Lock(ctx, key, id, func(holder run.ID) {
 			fmt.Fprintf(io.ErrOut, "osop: waiting for run %s, which holds concurrency key %q\n", holder, key)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"maps"
 	"slices"
@@ -164,19 +163,23 @@ func (o *mcpOps) RunStatus(ctx context.Context, in mcpserver.RunRef) (*mcpserver
 			return err
 		}
 		out = &mcpserver.RunStatusOutput{Run: runInfo(r), Attempts: []mcpserver.AttemptInfo{}}
-		waiting := map[string]bool{}
 		for _, a := range attempts {
 			out.Attempts = append(out.Attempts, mcpserver.AttemptInfo{Node: a.NodeID, Type: a.NodeType, Iteration: a.Iteration,
 				Attempt: a.Attempt, Status: string(a.Status), DurationMS: a.DurationMS, ErrorCode: a.ErrorCode, Error: a.ErrorMessage,
 				Reason: a.Reason, Action: a.Action, Outputs: a.Outputs})
-			// The node's latest attempt decides: an approval gate waits;
-			// a human node that runs is asking a person.
-			waiting[a.NodeID] = a.Status == run.Waiting || (a.Status == run.Running && a.NodeType == "human")
 		}
-		for _, n := range slices.Sorted(maps.Keys(waiting)) {
-			if waiting[n] && r.Status == run.Running {
-				out.Waiting = append(out.Waiting, n)
+		// What waits is what the approve tool can answer: the open waits.
+		if reachable(r) == nil {
+			ws, err := st.Waiting(ctx, r.ID)
+			if err != nil {
+				return err
 			}
+			for _, w := range ws {
+				if !slices.Contains(out.Waiting, w.NodeID) {
+					out.Waiting = append(out.Waiting, w.NodeID)
+				}
+			}
+			slices.Sort(out.Waiting)
 		}
 		return nil
 	})
@@ -248,14 +251,14 @@ func (o *mcpOps) Approve(ctx context.Context, in mcpserver.ApproveInput) (*mcpse
 		return nil, errors.New("node is required: the human node or approval gate to answer")
 	}
 	var out *mcpserver.ApproveOutput
+	opts := &ApproveOptions{IO: &IOStreams{Out: io.Discard, ErrOut: io.Discard}, Limits: o.f.Limits, RunID: in.RunID, Node: in.Node,
+		Reject: in.Reject, Choice: in.Choice, Comment: in.Comment, Iteration: -1, By: currentUser() + " via osop mcp"}
 	err := o.sf.withRun(ctx, in.RunID, func(st *store.Store, r *store.Run) error {
-		d := decisionOf(in.Choice, in.Comment, in.Reject)
-		d.By = fmt.Sprintf("%s via osop mcp", d.By)
-		if err := approveNode(ctx, st, r, in.Node, d); err != nil {
-			return err
+		d, err := approveRun(ctx, st, r, opts)
+		if err == nil {
+			out = &mcpserver.ApproveOutput{RunID: string(r.ID), Node: in.Node, Decision: d.Decision}
 		}
-		out = &mcpserver.ApproveOutput{RunID: string(r.ID), Node: in.Node, Decision: d.Decision}
-		return nil
+		return err
 	})
 	return out, err
 }

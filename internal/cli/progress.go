@@ -27,11 +27,13 @@ type progress struct {
 	stop     chan struct{}
 	stopped  chan struct{}
 	failures []run.Event
-	held     bool // a prompt is on screen: no redraws
+	held     bool     // a prompt is on screen: nothing is drawn
+	queued   []string // lines that came while held, shown on release
 }
 
-// hold clears the live table and stops redrawing it until release is
-// called, so a prompt can use the terminal.
+// hold clears the live table and draws nothing, neither the table nor
+// new lines, until release is called, so that a prompt has the terminal
+// to itself; the lines that came meanwhile are shown then.
 func (p *progress) hold() (release func()) {
 	p.mu.Lock()
 	p.clear()
@@ -39,8 +41,13 @@ func (p *progress) hold() (release func()) {
 	p.mu.Unlock()
 	return func() {
 		p.mu.Lock()
+		defer p.mu.Unlock()
 		p.held = false
-		p.mu.Unlock()
+		for _, l := range p.queued {
+			fmt.Fprintln(p.w, l)
+		}
+		p.queued = nil
+		p.redraw()
 	}
 }
 
@@ -150,6 +157,10 @@ func tries(attempt, max int) string {
 
 // line prints a line above the live table (or just prints it).
 func (p *progress) line(s string) {
+	if p.held {
+		p.queued = append(p.queued, s)
+		return
+	}
 	if p.mode == "live" {
 		p.clear()
 		fmt.Fprintln(p.w, s)

@@ -251,60 +251,6 @@ func newLogsCmd(f *Factory) *cobra.Command {
 	return cmd
 }
 
-func newApproveCmd(f *Factory) *cobra.Command {
-	var sf storeFlags
-	var reject bool
-	var comment, choice string
-	cmd := &cobra.Command{
-		Use:   "approve RUN NODE",
-		Short: "Approve (or --reject) a human node a run is waiting on",
-		Args:  cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return sf.withRun(cmd.Context(), args[0], func(st *store.Store, r *store.Run) error {
-				d := decisionOf(choice, comment, reject)
-				if err := approveNode(cmd.Context(), st, r, args[1], d); err != nil {
-					return err
-				}
-				fmt.Fprintf(f.IO.Out, "%s: %s recorded for %s\n", r.ID, d.Decision, args[1])
-				return nil
-			})
-		},
-	}
-	sf.add(cmd)
-	cmd.Flags().BoolVar(&reject, "reject", false, "reject instead of approving")
-	cmd.Flags().StringVar(&comment, "comment", "", "a comment recorded with the decision")
-	cmd.Flags().StringVar(&choice, "choice", "", "one of the node's options, when it has more than approve/reject")
-	return cmd
-}
-
-func newSignalCmd(f *Factory) *cobra.Command {
-	var sf storeFlags
-	var data string
-	cmd := &cobra.Command{
-		Use:   "signal RUN NAME",
-		Short: "Deliver a signal to a run waiting on an event edge or event node",
-		Args:  cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			payload := map[string]any{}
-			if data != "" {
-				if err := json.Unmarshal([]byte(data), &payload); err != nil {
-					return exitf(ExitUsage, "--data must be a JSON object: %v", err)
-				}
-			}
-			return sf.withRun(cmd.Context(), args[0], func(st *store.Store, r *store.Run) error {
-				if err := st.SendSignal(cmd.Context(), r.ID, args[1], payload); err != nil {
-					return &ExitError{Code: ExitFailed, Err: err}
-				}
-				fmt.Fprintf(f.IO.Out, "%s: signal %q sent\n", r.ID, args[1])
-				return nil
-			})
-		},
-	}
-	sf.add(cmd)
-	cmd.Flags().StringVar(&data, "data", "", "JSON object delivered with the signal (event.data in conditions)")
-	return cmd
-}
-
 // nodeAttempts keeps the attempts of node ("" keeps all), failing when
 // the run has no such node; osop logs and the MCP logs tool use it.
 func nodeAttempts(r *store.Run, attempts []*store.Attempt, node string) ([]*store.Attempt, error) {
@@ -321,21 +267,4 @@ func nodeAttempts(r *store.Run, attempts []*store.Attempt, node string) ([]*stor
 		return nil, exitf(ExitUsage, "run %s has no node %q", r.ID, node)
 	}
 	return out, nil
-}
-
-func decisionOf(choice, comment string, reject bool) store.Decision {
-	d := store.Decision{Decision: firstNonEmpty(choice, "approve"), Comment: comment, By: currentUser()}
-	if reject {
-		d.Decision = "reject"
-	}
-	return d
-}
-
-// approveNode records a decision for a node that run r waits on; osop
-// approve and the MCP approve tool both use it.
-func approveNode(ctx context.Context, st *store.Store, r *store.Run, node string, d store.Decision) error {
-	if err := st.SendApproval(ctx, r.ID, node, d); err != nil {
-		return &ExitError{Code: ExitFailed, Err: err}
-	}
-	return nil
 }

@@ -184,7 +184,7 @@ func waiting(t *testing.T, dir string, args []string, secrets []string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	noSecretInStore(t, filepath.Join(dir, ".osop", "osop.db"), secrets)
-	if r := osop(ctx, false, "approve", "lines", "ask", "--workdir", dir); r.code != 0 {
+	if r := osop(ctx, false, "approve", "--wait", "2m", "lines", "ask", "--workdir", dir); r.code != 0 {
 		t.Fatalf("approve: %d %s", r.code, r.all())
 	}
 	r := <-done

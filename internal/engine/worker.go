@@ -218,7 +218,8 @@ func (s *scheduler) gate(j *job, report func(message)) error {
 		defer cancel()
 	}
 	d, err := s.opts.Approver.Approve(ctx, executor.ApprovalRequest{
-		RunID: string(s.opts.RunID), NodeID: j.node.ID.V, Prompt: "Run " + j.node.ID.V + ": " + j.node.Summary() + "?",
+		RunID: string(s.opts.RunID), NodeID: j.node.ID.V, Attempt: 1, Iteration: j.iteration,
+		Prompt:  "Run " + j.node.ID.V + ": " + j.node.Summary() + "?",
 		Options: executor.DefaultApprovalOptions, Approvers: a.Approvers,
 	})
 	if err != nil {

@@ -8,13 +8,20 @@ import (
 // DefaultApprovalOptions are offered when a node lists none.
 var DefaultApprovalOptions = []string{"approve", "reject"}
 
-// ApprovalRequest is what a person is asked.
+// ApprovalRequest is what a person is asked. A decision answers one
+// request: the node's attempt and iteration that waits for it.
 type ApprovalRequest struct {
 	RunID     string
 	NodeID    string
+	Attempt   int
+	Iteration int
 	Prompt    string
 	Options   []string
 	Approvers []string
+	// Outputs are the node's declared outputs the person gives with the
+	// decision (a ticket number, say); an approval without them is
+	// incomplete.
+	Outputs []string
 }
 
 // Decision is a person's answer.
@@ -22,6 +29,8 @@ type Decision struct {
 	Choice  string // one of the options; "approve" or "reject" by default
 	By      string
 	Comment string
+	// Outputs are the values given for the request's Outputs.
+	Outputs map[string]string
 }
 
 // Rejected reports whether the choice means no.

@@ -85,28 +85,6 @@ func (s *Store) take(ctx context.Context, table, query string, args []any, dest 
 	return n == 1, err
 }
 
-// Decision is an approval sent with `osop approve`.
-type Decision struct {
-	Decision, Comment, By string
-}
-
-// SendApproval records a decision for a node of a run.
-func (s *Store) SendApproval(ctx context.Context, id run.ID, node string, d Decision) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO approvals (run_id, node_id, decision, comment, decided_by, created_at) VALUES (?,?,?,?,?,?)`,
-		string(id), node, d.Decision, d.Comment, d.By, ts(time.Now()))
-	return err
-}
-
-// WaitApproval blocks until a decision for the node arrives and consumes it.
-func (s *Store) WaitApproval(ctx context.Context, id run.ID, node string) (Decision, error) {
-	var d Decision
-	err := poll(ctx, func() (bool, error) {
-		return s.take(ctx, "approvals", `SELECT id, decision, comment, decided_by FROM approvals WHERE run_id=? AND node_id=? AND consumed_at IS NULL ORDER BY id LIMIT 1`,
-			[]any{string(id), node}, &d.Decision, &d.Comment, &d.By)
-	})
-	return d, err
-}
-
 // Lock takes the concurrency lock key for a run, waiting while another
 // live process holds it. A lock whose process is gone is taken over.
 // onWait is called once if the run has to wait.

@@ -1,7 +1,8 @@
 // Package store keeps runs in an embedded SQLite database (modernc.org/
 // sqlite, WAL mode): runs, node attempts with their outputs and captured
-// output, signals and approvals sent from other processes, and the
-// concurrency locks that keep two runs with the same key apart.
+// output, the decisions runs wait for and the signals they accept from
+// other processes, and the concurrency locks that keep two runs with the
+// same key apart.
 //
 // Writes from a running workflow are batched by a [Recorder] so that the
 // store costs microseconds per node. Everything stored is already masked.
@@ -84,15 +85,28 @@ CREATE TABLE IF NOT EXISTS signals (
   created_at TEXT NOT NULL,
   consumed_at TEXT
 );
-CREATE TABLE IF NOT EXISTS approvals (
+CREATE TABLE IF NOT EXISTS waits (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   run_id TEXT NOT NULL,
   node_id TEXT NOT NULL,
-  decision TEXT NOT NULL,
+  iteration INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  options TEXT NOT NULL DEFAULT '[]',
+  outputs TEXT NOT NULL DEFAULT '[]',
+  pid INTEGER NOT NULL DEFAULT 0,
+  opened_at TEXT NOT NULL,
+  decision TEXT,
   comment TEXT NOT NULL DEFAULT '',
   decided_by TEXT NOT NULL DEFAULT '',
-  created_at TEXT NOT NULL,
-  consumed_at TEXT
+  given TEXT NOT NULL DEFAULT '{}',
+  decided_at TEXT,
+  closed_at TEXT
+);
+CREATE INDEX IF NOT EXISTS waits_open ON waits(run_id, node_id, closed_at);
+CREATE TABLE IF NOT EXISTS run_signals (
+  run_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  PRIMARY KEY (run_id, name)
 );
 CREATE TABLE IF NOT EXISTS locks (
   key TEXT PRIMARY KEY,

@@ -88,39 +88,6 @@ func TestSignalsAreConsumedOnce(t *testing.T) {
 	}
 }
 
-func TestApprovals(t *testing.T) {
-	st := open(t)
-	if err := st.SendApproval(t.Context(), "r", "gate", Decision{Decision: "reject", Comment: "no", By: "ann"}); err != nil {
-		t.Fatal(err)
-	}
-	d, err := st.WaitApproval(t.Context(), "r", "gate")
-	if err != nil || d.Decision != "reject" || d.By != "ann" {
-		t.Fatalf("%+v %v", d, err)
-	}
-	// Two processes waiting on the same gate: one decision reaches one.
-	other, err := Open(st.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	pollInterval = 10 * time.Millisecond
-	if err := st.SendApproval(t.Context(), "r", "gate", Decision{Decision: "approve", By: "bo"}); err != nil {
-		t.Fatal(err)
-	}
-	got := make(chan error, 2)
-	for _, s := range []*Store{st, other} {
-		go func() {
-			short, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
-			defer cancel()
-			_, err := s.WaitApproval(short, "r", "gate")
-			got <- err
-		}()
-	}
-	if a, b := <-got, <-got; (a == nil) == (b == nil) {
-		t.Errorf("one decision, two waiters: %v and %v; want exactly one to get it", a, b)
-	}
-}
-
 func TestLockWaitsForLiveHolderAndTakesOverDeadOne(t *testing.T) {
 	ctx := t.Context()
 	st := open(t)

@@ -21,10 +21,20 @@ func Register(r *executor.Registry) {
 // Ask asks for a decision.
 type Ask struct{}
 
+// builtinOutputs are the outputs every decision gives; the node's other
+// declared outputs are asked of the person.
+var builtinOutputs = map[string]bool{"decision": true, "comment": true, "decided_by": true}
+
 var _ executor.Describer = (*Ask)(nil)
 
 func (a *Ask) request(req *executor.Request) (executor.ApprovalRequest, error) {
-	ar := executor.ApprovalRequest{RunID: string(req.RunID), NodeID: req.NodeID, Options: executor.DefaultApprovalOptions}
+	ar := executor.ApprovalRequest{RunID: string(req.RunID), NodeID: req.NodeID, Attempt: req.Attempt, Iteration: req.Iteration,
+		Options: executor.DefaultApprovalOptions}
+	for _, o := range req.Outputs {
+		if !builtinOutputs[o] {
+			ar.Outputs = append(ar.Outputs, o)
+		}
+	}
 	prompt, _ := req.Runtime["prompt"].(string)
 	if prompt == "" {
 		prompt = req.Purpose
@@ -81,12 +91,27 @@ func (a *Ask) Execute(ctx context.Context, req *executor.Request) (*executor.Res
 	}
 	outputs := map[string]any{"decision": d.Choice, "comment": d.Comment, "decided_by": d.By}
 	fmt.Fprintf(req.Stderr, "decision: %s by %s\n", d.Choice, d.By)
+	for _, name := range ar.Outputs {
+		if v, ok := d.Outputs[name]; ok {
+			outputs[name] = v
+		}
+	}
 	if d.Rejected() {
 		msg := fmt.Sprintf("%s rejected by %s", req.NodeID, d.By)
 		if d.Comment != "" {
 			msg += ": " + d.Comment
 		}
 		return nil, &executor.Error{Code: run.CodeRejected, Message: msg, Outputs: outputs}
+	}
+	var missing []string
+	for _, name := range ar.Outputs {
+		if _, ok := outputs[name]; !ok {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, executor.Errorf(run.CodeMissingOut, false, "%s was approved by %s without %s, which the node asks its approver for (osop approve --output %s=…)",
+			req.NodeID, d.By, strings.Join(missing, ", "), missing[0])
 	}
 	return &executor.Result{Outputs: outputs}, nil
 }
