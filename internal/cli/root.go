@@ -48,5 +48,6 @@ func newRootCmd(f *Factory) *cobra.Command {
 		newRulesCmd(f),
 		newMCPCmd(f, nil),
 	)
+	registerCompletions(root)
 	return root
 }
