@@ -102,10 +102,6 @@ const maxExcerpt = 120
 // the right text. Columns count characters, an invalid byte as one, as the
 // loader does.
 func caretLine(line string, r Range) (shown string, pad, caret int) {
-	type cell struct {
-		s string
-		w int
-	}
 	var cells []cell
 	col := 1
 	for i := 0; i < len(line); {
@@ -133,7 +129,18 @@ func caretLine(line string, r Range) (shown string, pad, caret int) {
 	if caret == 0 {
 		caret = 1
 	}
-	// Cut the line to a window that starts a little before the range.
+	return window(cells, pad, caret)
+}
+
+// cell is one character of an excerpt as shown, and its width.
+type cell struct {
+	s string
+	w int
+}
+
+// window cuts an excerpt to maxExcerpt cells, starting a little before
+// the range when it starts far in, and moves the caret with it.
+func window(cells []cell, pad, caret int) (shown string, _, _ int) {
 	from, width := 0, 0
 	for _, c := range cells {
 		width += c.w

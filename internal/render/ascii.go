@@ -326,44 +326,8 @@ func (p *drawing) draw(cv *canvas, g *graph.Graph) []string {
 		}
 	}
 	tags := map[[2]int][]string{} // arrowhead -> the notes of the arcs it ends
-	for l, bd := range p.bands {
-		rows := bd.rows
-		ins := map[*slot]int{}
-		for _, k := range bd.arcs {
-			ins[p.slotOf(g, k, l+1, layer)]++
-		}
-		for i, k := range bd.arcs {
-			j := bd.row[i]
-			from := p.slotOf(g, k, l, layer)
-			to := p.slotOf(g, k, l+1, layer)
-			dashed := kindOf(g.Arcs[k].Edge.Mode.V) == edgeFailure
-			y0, yj, yEnd := p.bandY[l], p.bandY[l]+j, p.bandY[l]+rows
-			cv.link(from.center(), y0, up, dashed)
-			if from.node >= 0 {
-				cv.mark(from.center(), y0-1, '┬')
-			} else {
-				cv.vline(from.center(), y0-boxHeight, y0, dashed)
-			}
-			x := to.center()
-			if to.node >= 0 && ins[to] == 1 && from.center() > to.x && from.center() < to.x+to.width-1 {
-				x = from.center() // the box lies under the source: go straight down into it
-			}
-			cv.vline(from.center(), y0, yj, dashed)
-			cv.hline(from.center(), x, yj, dashed)
-			if to.node >= 0 {
-				cv.vline(x, yj, yEnd, dashed)
-				head := '▼'
-				if dashed && cv.text[yEnd][x] != '▼' {
-					head = '▽' // a failure path only: drawn hollow
-				}
-				cv.mark(x, yEnd, head)
-				if n, ok := labels[k]; ok {
-					tags[[2]int{x, yEnd}] = append(tags[[2]int{x, yEnd}], fmt.Sprint(n))
-				}
-			} else {
-				cv.vline(x, yj, yEnd+1, dashed) // on through the dummy's layer
-			}
-		}
+	for l := range p.bands {
+		p.drawBand(cv, g, l, layer, labels, tags)
 	}
 	for at, ns := range tags {
 		cv.tag(at[0]+1, at[1], strings.Join(ns, ","))
@@ -385,4 +349,47 @@ func (p *drawing) draw(cv *canvas, g *graph.Graph) []string {
 		notes[n-1] = strings.Replace(notes[n-1], " → ", " ↺ ", 1)
 	}
 	return notes
+}
+
+// drawBand draws the arcs crossing band l and collects the note numbers
+// their arrowheads carry.
+func (p *drawing) drawBand(cv *canvas, g *graph.Graph, l int, layer []int, labels map[int]int, tags map[[2]int][]string) {
+	bd := p.bands[l]
+	rows := bd.rows
+	ins := map[*slot]int{}
+	for _, k := range bd.arcs {
+		ins[p.slotOf(g, k, l+1, layer)]++
+	}
+	for i, k := range bd.arcs {
+		j := bd.row[i]
+		from := p.slotOf(g, k, l, layer)
+		to := p.slotOf(g, k, l+1, layer)
+		dashed := kindOf(g.Arcs[k].Edge.Mode.V) == edgeFailure
+		y0, yj, yEnd := p.bandY[l], p.bandY[l]+j, p.bandY[l]+rows
+		cv.link(from.center(), y0, up, dashed)
+		if from.node >= 0 {
+			cv.mark(from.center(), y0-1, '┬')
+		} else {
+			cv.vline(from.center(), y0-boxHeight, y0, dashed)
+		}
+		x := to.center()
+		if to.node >= 0 && ins[to] == 1 && from.center() > to.x && from.center() < to.x+to.width-1 {
+			x = from.center() // the box lies under the source: go straight down into it
+		}
+		cv.vline(from.center(), y0, yj, dashed)
+		cv.hline(from.center(), x, yj, dashed)
+		if to.node >= 0 {
+			cv.vline(x, yj, yEnd, dashed)
+			head := '▼'
+			if dashed && cv.text[yEnd][x] != '▼' {
+				head = '▽' // a failure path only: drawn hollow
+			}
+			cv.mark(x, yEnd, head)
+			if n, ok := labels[k]; ok {
+				tags[[2]int{x, yEnd}] = append(tags[[2]int{x, yEnd}], fmt.Sprint(n))
+			}
+		} else {
+			cv.vline(x, yj, yEnd+1, dashed) // on through the dummy's layer
+		}
+	}
 }
