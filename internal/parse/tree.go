@@ -135,8 +135,16 @@ func tooLarge(file, size string, limit int64) *diag.Diagnostic {
 // a stream (C0 controls but tab, LF and CR; DEL; C1 controls but NEL;
 // U+FFFE and U+FFFF), which the YAML library reports without a position.
 func firstControl(src []byte) (line, col int, r rune, ok bool) {
+	if !mayHoldControl(src) {
+		return 0, 0, 0, false
+	}
 	line, col = 1, 1
-	for _, ch := range string(src) {
+	for i := 0; i < len(src); {
+		ch, n := rune(src[i]), 1
+		if ch >= utf8.RuneSelf {
+			ch, n = utf8.DecodeRune(src[i:])
+		}
+		i += n
 		switch {
 		case ch == '\n':
 			line, col = line+1, 1
@@ -149,6 +157,27 @@ func firstControl(src []byte) (line, col int, r rune, ok bool) {
 	}
 	return 0, 0, 0, false
 }
+
+// mayHoldControl is a fast byte scan for what could start a character
+// firstControl refuses; the exact scan runs only when it finds one.
+func mayHoldControl(src []byte) bool {
+	for _, b := range src {
+		if suspectByte[b] {
+			return true
+		}
+	}
+	return false
+}
+
+// suspectByte marks C0 controls but tab, LF and CR, DEL, and the lead
+// bytes of C1 controls (0xC2) and of U+FFFE/U+FFFF (0xEF).
+var suspectByte = func() (t [256]bool) {
+	for b := range 0x20 {
+		t[b] = b != '\t' && b != '\n' && b != '\r'
+	}
+	t[0x7f], t[0xc2], t[0xef] = true, true, true
+	return t
+}()
 
 func firstInvalidUTF8(src []byte) (line, col int) {
 	line, col = 1, 1
