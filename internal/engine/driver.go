@@ -108,13 +108,8 @@ func newDriver(opts Options) (*driver, error) {
 	}
 	d.env = env
 	d.env0 = d.processEnv()
-	mo := machine.Options{
-		RunID: string(opts.RunID), WorkflowID: w.ID.V, Retry: w.Retry, MaxParallel: opts.MaxParallel,
-		FailFast: opts.FailFast, Signals: opts.Signals != nil, Eval: d,
-	}
-	if w.Timeout != nil {
-		mo.Timeout = w.Timeout.D
-	}
+	mo := machine.For(w)
+	mo.RunID, mo.MaxParallel, mo.FailFast, mo.Signals, mo.Eval = string(opts.RunID), opts.MaxParallel, opts.FailFast, opts.Signals != nil, d
 	if d.m, err = machine.New(g, mo, nil); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
 	}

@@ -99,17 +99,29 @@ func (m *Machine) body(head, tail int) []int {
 }
 
 // restart sets a node (and, for a loop body, the other nodes of the body)
-// back to pending for the next iteration, and queues the head.
+// back to pending for the next iteration, and queues the head. A body
+// node still in flight (a parallel branch that a join did not wait for,
+// or a head another loop already re-entered) is left to finish where it
+// is; the new iteration goes on from it.
 func (m *Machine) restart(head int, body []int) {
 	if body == nil {
 		body = []int{head}
 	}
 	in := graph.NewSet(len(m.g.Nodes))
 	for _, x := range body {
-		in.Add(x)
+		if !m.inFlight(x) {
+			in.Add(x)
+		}
 	}
 	for _, x := range body {
+		if !in.Has(x) {
+			continue
+		}
 		n := m.node(x)
+		if n.Step == StepQueued {
+			m.st.Ready = removeInt(m.st.Ready, x)
+		}
+		n.Step = StepIdle
 		n.Iteration++
 		n.Attempt, n.Code, n.Reason, n.Retryable, n.LastOut = 0, "", "", false, nil
 		n.Approved, n.Reserved = false, false
@@ -126,9 +138,23 @@ func (m *Machine) restart(head int, body []int) {
 			}
 		}
 	}
+	if !in.Has(head) {
+		m.note(head, "%s is already running again: the loop goes on from there", m.id(head))
+		return
+	}
 	m.setStatus(head, run.Waiting)
 	m.node(head).Step = StepQueued
 	m.st.Ready = append(m.st.Ready, head)
+}
+
+// inFlight reports whether an attempt of node i is under way: started,
+// about to start, waiting to retry, or waiting for its approval.
+func (m *Machine) inFlight(i int) bool {
+	switch m.node(i).Step {
+	case StepIssued, StepRunning, StepBackoff, StepGate:
+		return true
+	}
+	return false
 }
 
 // prepareItems binds a for_each loop's items when its target becomes

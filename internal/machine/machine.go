@@ -33,6 +33,16 @@ type Options struct {
 	Eval Evaluator
 }
 
+// For returns the options a workflow itself sets: its id, default retry
+// policy and timeout. Drivers start from these and add their own.
+func For(w *ast.Workflow) Options {
+	o := Options{WorkflowID: w.ID.V, Retry: w.Retry}
+	if w.Timeout != nil {
+		o.Timeout = w.Timeout.D
+	}
+	return o
+}
+
 // Evaluator evaluates an expression in the scope of a node. The driver
 // reads the run's values (outputs, statuses, errors, durations) from the
 // machine's accessors.
