@@ -91,7 +91,7 @@ func newDriver(opts Options) (*driver, error) {
 	w := opts.Workflow
 	g := graph.New(w)
 	d := &driver{
-		opts: opts, w: w, g: g, anc: g.Ancestors(),
+		opts: opts, w: w, g: g,
 		pos:       make([]int, len(g.Nodes)),
 		producers: map[string][]int{},
 		outs:      make([]atomic.Pointer[map[string]any], len(g.Nodes)),
@@ -113,6 +113,7 @@ func newDriver(opts Options) (*driver, error) {
 	if d.m, err = machine.New(g, mo, nil); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
 	}
+	d.anc = d.m.Ancestors() // computed once: O(nodes²) bits
 	return d, nil
 }
 

@@ -47,10 +47,10 @@ type Options struct {
 	// Stream, when set, returns a writer that receives a node's output
 	// live (stderr says which stream), or nil for none.
 	Stream func(node string, stderr bool) io.Writer
-	// Sink receives every event, in order, from the scheduler goroutine,
-	// before anything that depends on the event happens: a sink that must
-	// survive a crash (the store's journal) writes before it returns.
-	// Secrets are already masked.
+	// Sink receives every event, in order, from the engine's goroutine,
+	// before anything that depends on the event happens (Journal, not
+	// Sink, is what keeps the run safe from a crash). Secrets are already
+	// masked.
 	Sink func(run.Event)
 	// Masker hides secret values; the engine adds Secrets to it.
 	Masker *secret.Masker

@@ -30,7 +30,19 @@ func (d *driver) encodeStep(ev machine.Event) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(step{Event: e, Evals: d.evalLog})
+	// The step's JSON, assembled without copying and re-checking e.
+	out := make([]byte, 0, len(e)+32)
+	out = append(out, `{"event":`...)
+	out = append(out, e...)
+	if len(d.evalLog) > 0 {
+		evals, err := json.Marshal(d.evalLog)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, `,"evals":`...)
+		out = append(out, evals...)
+	}
+	return append(out, '}'), nil
 }
 
 // maskEvent hides secret values in what an event carries.

@@ -117,14 +117,22 @@ type envelope struct {
 	E    json.RawMessage `json:"e,omitempty"`
 }
 
-// EncodeEvent writes an event as one line of JSON. Numbers in outputs
-// keep their kind (an integer stays an integer) through [DecodeEvent].
+// EncodeEvent writes an event as one line of JSON, {"kind":…,"e":{…}}.
+// Numbers in outputs keep their kind (an integer stays an integer)
+// through [DecodeEvent].
 func EncodeEvent(e Event) ([]byte, error) {
 	body, err := json.Marshal(e)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s event: %w", e.kind(), err)
 	}
-	return json.Marshal(envelope{Kind: e.kind(), E: body})
+	// Assembled by hand: every run writes one of these per step, and
+	// marshalling the envelope would copy and re-check body.
+	out := make([]byte, 0, len(body)+len(e.kind())+20)
+	out = append(out, `{"kind":"`...)
+	out = append(out, e.kind()...)
+	out = append(out, `","e":`...)
+	out = append(out, body...)
+	return append(out, '}'), nil
 }
 
 // DecodeEvent reads an event [EncodeEvent] wrote.

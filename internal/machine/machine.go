@@ -180,7 +180,7 @@ func (m *Machine) rebuild() {
 // attempt that is not running, a node the workflow does not have) changes
 // nothing.
 func (m *Machine) Apply(e Event) []Action {
-	m.acts = nil
+	m.acts = make([]Action, 0, 8)
 	switch e := e.(type) {
 	case Begin:
 		m.begin(e)
@@ -215,6 +215,10 @@ func (m *Machine) Snapshot() *State { return m.st.clone() }
 
 // Finished reports whether the run has ended.
 func (m *Machine) Finished() bool { return m.st.Finished }
+
+// Ancestors returns, for each node, the nodes that lead to it (as
+// graph.Ancestors computes them, once, for the machine): read only.
+func (m *Machine) Ancestors() []graph.Set { return m.anc }
 
 // Graph returns the machine's graph.
 func (m *Machine) Graph() *graph.Graph { return m.g }

@@ -147,25 +147,38 @@ func (s *State) clone() *State {
 	return &c
 }
 
+// The words status(node) gives, boxed once: the machine stores one in a
+// map of any at every change of status.
+var (
+	wordCompleted any = "completed"
+	wordFailed    any = "failed"
+	wordTimeout   any = "timeout"
+	wordSkipped   any = "skipped"
+	wordBlocked   any = "blocked"
+	wordRunning   any = "running"
+	wordCancelled any = "cancelled"
+	wordPending   any = "pending"
+)
+
 // celStatus is the word status(node) gives in conditions.
-func celStatus(st run.Status) string {
+func celStatus(st run.Status) any {
 	switch st {
 	case run.Completed:
-		return "completed"
+		return wordCompleted
 	case run.Failed:
-		return "failed"
+		return wordFailed
 	case run.TimedOut:
-		return "timeout"
+		return wordTimeout
 	case run.Skipped:
-		return "skipped"
+		return wordSkipped
 	case run.Blocked:
-		return "blocked"
+		return wordBlocked
 	case run.Running, run.Waiting:
-		return "running"
+		return wordRunning
 	case run.Cancelled:
-		return "cancelled"
+		return wordCancelled
 	}
-	return "pending"
+	return wordPending
 }
 
 // attemptStatus is the status of an attempt that failed with code.

@@ -69,14 +69,19 @@ func (j *journal) write(line []byte) {
 func (j *journal) append(v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		j.mu.Lock()
-		if j.err == nil {
-			j.err = err
-		}
-		j.mu.Unlock()
+		j.fail(err)
 		return
 	}
 	j.write(append(b, '\n'))
+}
+
+// fail keeps the journal's first error.
+func (j *journal) fail(err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.err == nil {
+		j.err = err
+	}
 }
 
 func (j *journal) close() {

@@ -68,11 +68,11 @@ func (r *Recorder) Record(e run.Event) {
 // events change, in one write, then queues the attempts for the
 // database.
 func (r *Recorder) Step(step []byte, events []run.Event) {
-	l := journalLine{Step: json.RawMessage(step)}
+	var attempts []*Attempt
 	for _, e := range events {
 		if a := attemptOf(e); a != nil {
 			if line, ok := r.queue(a); ok {
-				l.Attempts = append(l.Attempts, line)
+				attempts = append(attempts, line)
 			}
 		}
 	}
@@ -82,7 +82,25 @@ func (r *Recorder) Step(step []byte, events []run.Event) {
 	if closed {
 		return
 	}
-	r.journal.append(l)
+	// The line of a journalLine, assembled by hand: step is the engine's
+	// JSON already, and marshalling it again would copy and re-check it.
+	var rows []byte
+	if len(attempts) > 0 {
+		b, err := json.Marshal(attempts)
+		if err != nil {
+			r.journal.fail(err)
+			return
+		}
+		rows = b
+	}
+	line := make([]byte, 0, len(step)+len(rows)+24)
+	line = append(line, `{"step":`...)
+	line = append(line, step...)
+	if rows != nil {
+		line = append(line, `,"attempts":`...)
+		line = append(line, rows...)
+	}
+	r.journal.write(append(line, '}', '\n'))
 	r.poke()
 }
 
