@@ -220,25 +220,32 @@ func TestResumeProperty(t *testing.T) {
 			}
 		}
 		t.Logf("round %d (kill %v): %d nodes, %s", round, kill, len(d.nodes), time.Since(began).Round(time.Millisecond))
-		from := d.nodes[r.IntN(len(d.nodes))]
-		if after[from] != run.Completed {
-			continue
+		checkRetry(t, r, round, d, dir, id, after, got)
+	}
+}
+
+// checkRetry runs retry --from a random completed node: exactly that node
+// and what follows it run again, once.
+func checkRetry(t *testing.T, r *rand.Rand, round int, d dag, dir string, id run.ID, after map[string]run.Status, got map[string]int) {
+	t.Helper()
+	from := d.nodes[r.IntN(len(d.nodes))]
+	if after[from] != run.Completed {
+		return
+	}
+	code, out := osopIn(t, dir, "retry", string(id), "--from", from)
+	if code != ExitOK {
+		t.Fatalf("round %d: retry --from %s exited %d:\n%s", round, from, code, out)
+	}
+	again := effects(t, dir)
+	follows := d.descendants(from)
+	final, _ := recorded(t, dir, id)
+	for _, n := range d.nodes {
+		want := got[n]
+		if follows[n] && final[n] == run.Completed {
+			want++
 		}
-		code, out = osopIn(t, dir, "retry", string(id), "--from", from)
-		if code != ExitOK {
-			t.Fatalf("round %d: retry --from %s exited %d:\n%s", round, from, code, out)
-		}
-		again := effects(t, dir)
-		follows := d.descendants(from)
-		final, _ := recorded(t, dir, id)
-		for _, n := range d.nodes {
-			want := got[n]
-			if follows[n] && final[n] == run.Completed {
-				want++
-			}
-			if again[n] != want {
-				t.Errorf("round %d: retry --from %s: %s ran %d more times, want %d\n%s", round, from, n, again[n]-got[n], want-got[n], d.src)
-			}
+		if again[n] != want {
+			t.Errorf("round %d: retry --from %s: %s ran %d more times, want %d\n%s", round, from, n, again[n]-got[n], want-got[n], d.src)
 		}
 	}
 }
