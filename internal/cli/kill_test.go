@@ -205,6 +205,17 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
+	// Signals that arrive together may be delivered as one: wait until
+	// the first was taken (the run's history holds its cancellation).
+	journal := filepath.Join(dir, ".osop", "journal", "o.jsonl")
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		if b, _ := os.ReadFile(journal); bytes.Contains(b, []byte(`"kind":"cancel"`)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first Ctrl-C never reached the run")
+		}
+	}
 	began := time.Now()
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)

@@ -52,6 +52,7 @@ func Run(ctx context.Context, s Spec) (int, error) {
 	// supervisor ends the group if osop dies; the death signal covers the
 	// instant between this fork and the supervisor hearing of the group.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	ensureSupervisor()
 	if err := cmd.Start(); err != nil {
 		code := run.CodeConfig
 		if errors.Is(err, exec.ErrNotFound) {
@@ -64,20 +65,7 @@ func Run(ctx context.Context, s Spec) (int, error) {
 	watch(pgid, start, true)
 	executor.WatchGroup(ctx, pgid, start, true)
 	done := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		select {
-		case <-done:
-		case <-ctx.Done():
-			_ = syscall.Kill(-pgid, syscall.SIGTERM) // the group may be gone already
-			select {
-			case <-done:
-			case <-time.After(Grace):
-				_ = syscall.Kill(-pgid, syscall.SIGKILL)
-			}
-		}
-	}()
+	stopped := stopOnCancel(ctx, pgid, done)
 	err := cmd.Wait()
 	close(done)
 	<-stopped
@@ -103,6 +91,27 @@ func Run(ctx context.Context, s Spec) (int, error) {
 		return -1, executor.Errorf(run.CodeUnclassified, true, "%s: %v", s.Argv[0], err)
 	}
 	return 0, nil
+}
+
+// stopOnCancel stops group pgid when ctx ends before done closes:
+// SIGTERM, then SIGKILL after Grace. The channel it returns closes when it
+// is through.
+func stopOnCancel(ctx context.Context, pgid int, done <-chan struct{}) <-chan struct{} {
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		select {
+		case <-done:
+		case <-ctx.Done():
+			_ = syscall.Kill(-pgid, syscall.SIGTERM) // the group may be gone already
+			select {
+			case <-done:
+			case <-time.After(Grace):
+				_ = syscall.Kill(-pgid, syscall.SIGKILL)
+			}
+		}
+	}()
+	return stopped
 }
 
 // direct returns the file behind a writer that offers one (the engine's

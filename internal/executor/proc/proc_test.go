@@ -2,6 +2,7 @@ package proc
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -144,5 +145,39 @@ func TestRunReportsItsGroup(t *testing.T) {
 	}
 	if len(got) != 2 || !got[0].running || got[1].running || got[0].pgid != got[1].pgid || got[0].start == 0 {
 		t.Errorf("watcher heard %+v", got)
+	}
+}
+
+// TestSupervisorKillsOnlyWhatItShould: when its pipe closes, the
+// supervisor kills a listed group, not one taken off the list, and not
+// one whose leader started at another time than it was told.
+func TestSupervisorKillsOnlyWhatItShould(t *testing.T) {
+	start := func() (int, uint64) {
+		cmd := exec.Command("sleep", "300")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { _ = cmd.Wait() }()
+		t.Cleanup(func() { _ = cmd.Process.Kill() })
+		st, err := StartTime(cmd.Process.Pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cmd.Process.Pid, st
+	}
+	listed, listedStart := start()
+	removed, removedStart := start()
+	other, otherStart := start()
+	w, err := launchSupervisor()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(w, "+ %d %d\n+ %d %d\n+ %d %d\n- %d\n", listed, listedStart, removed, removedStart, other, otherStart+1, removed)
+	w.Close()
+	waitGone(t, 10*time.Second, listed)
+	time.Sleep(200 * time.Millisecond) // the supervisor is done by now; nothing else was killed
+	if !alive(removed) || !alive(other) {
+		t.Errorf("killed a group it should have left: removed alive %v, other alive %v", alive(removed), alive(other))
 	}
 }

@@ -1,76 +1,56 @@
 package proc
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 )
 
-// The supervisor is a second copy of this program, started once per
-// process that runs nodes, whose only job is to end their process groups
-// when that process dies, however it dies: kill -9 included. It learns of
-// each group over a pipe ("+PGID START" when one starts, "-PGID" when it
-// is gone) and, when the pipe reaches end of file (the kernel closes it
-// when the last thread of this process exits, whatever killed it), kills
-// every group still listed whose leader is the process it was told of.
+// The supervisor is a small process, started once per process that runs
+// nodes, whose only job is to end their process groups when that process
+// dies, however it dies: kill -9 included. It learns of each group over a
+// pipe ("+ PGID START" when one starts, "- PGID" when it is gone) and, when
+// the pipe reaches end of file (the kernel closes it when the last thread
+// of this process exits, whatever killed it), kills every group still
+// listed whose leader, if it still exists, started when it was told.
 //
 // PR_SET_PDEATHSIG on the node's own process is not enough: it reaches
 // only that process (not what it started in its group), and it fires when
 // the thread that forked it exits, which under Go's scheduler is not the
 // process's death. End of file on a pipe is.
-const supervisorEnv = "OSOP_PROC_SUPERVISOR"
+//
+// It is a POSIX shell script, using only the shell's builtins: starting
+// it costs a millisecond, where a second copy of osop would spend a tenth
+// of a second on its own initialisation. A Ctrl-C at the terminal is for
+// osop, which stops its nodes gracefully: the script ignores it, and runs
+// in a process group of its own so that a signal to osop's group does not
+// reach it.
+const supervisorScript = `trap '' INT HUP QUIT PIPE
+groups=""
+while read -r op pgid start; do
+  case "$op" in
+  +) groups="$groups $pgid:$start" ;;
+  -) left=""
+     for g in $groups; do
+       case "$g" in "$pgid":*) ;; *) left="$left $g" ;; esac
+     done
+     groups=$left ;;
+  esac
+done
+for g in $groups; do
+  pgid=${g%%:*}; start=${g#*:}
+  if read -r line 2>/dev/null <"/proc/$pgid/stat"; then
+    set -- ${line##*) }
+    [ "${20}" = "$start" ] || continue
+  fi
+  kill -s KILL -- "-$pgid" 2>/dev/null
+done
+`
 
-// supervisorName is the supervisor's argv[0]: with the variable, it tells
-// a supervisor from a normal run of the same program.
+// supervisorName is the supervisor's argv[0], which ps shows.
 const supervisorName = "osop-supervisor"
-
-// init turns this process into the supervisor when it was started as
-// one. It is an init, not a call from main, because every binary that
-// starts nodes (osop, and any test that runs the engine) must answer to
-// it, before anything else of the program runs.
-func init() {
-	if os.Getenv(supervisorEnv) == "1" && len(os.Args) == 1 && os.Args[0] == supervisorName {
-		supervise()
-		os.Exit(0)
-	}
-}
-
-func supervise() {
-	// A Ctrl-C at the terminal is for osop, which stops its nodes
-	// gracefully; the supervisor waits for osop to go.
-	signal.Ignore(syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGPIPE)
-	groups := map[int]uint64{}
-	var order []int
-	sc := bufio.NewScanner(os.Stdin)
-	for sc.Scan() {
-		line := sc.Text()
-		if rest, ok := strings.CutPrefix(line, "-"); ok {
-			if pgid, err := strconv.Atoi(rest); err == nil {
-				delete(groups, pgid)
-			}
-			continue
-		}
-		var pgid int
-		var start uint64
-		if _, err := fmt.Sscanf(line, "+%d %d", &pgid, &start); err == nil {
-			if _, known := groups[pgid]; !known {
-				order = append(order, pgid)
-			}
-			groups[pgid] = start
-		}
-	}
-	for _, pgid := range order {
-		if start, ok := groups[pgid]; ok {
-			_, _ = EndGroup(pgid, start) // nobody is left to tell
-		}
-	}
-}
 
 // supervisor is this process's link to its supervisor.
 var supervisor struct {
@@ -80,29 +60,49 @@ var supervisor struct {
 	live  map[int]uint64 // groups registered and not yet gone
 }
 
-// startSupervisor starts the supervisor; the caller holds supervisor.mu.
+// startSupervisor starts the supervisor and tells it of every live
+// group; the caller holds supervisor.mu.
 func startSupervisor() {
+	w, err := launchSupervisor()
+	if err != nil {
+		return // the death signal on each node's process is all there is
+	}
+	supervisor.w = w
+	for pgid, start := range supervisor.live { // order-free: each line stands alone
+		fmt.Fprintf(w, "+ %d %d\n", pgid, start)
+	}
+}
+
+// launchSupervisor starts a supervisor and returns the pipe it reads.
+func launchSupervisor() (*os.File, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
-		return
+		return nil, err
 	}
-	cmd := exec.Command("/proc/self/exe")
-	cmd.Args = []string{supervisorName}
-	cmd.Env = []string{supervisorEnv + "=1"}
+	cmd := exec.Command("/bin/sh")
+	cmd.Args = []string{supervisorName, "-c", supervisorScript}
+	cmd.Env = []string{}
 	cmd.Stdin, cmd.Dir = r, "/"
-	// Its own process group: a signal to osop's group (a terminal's
-	// Ctrl-C, kill -9 -PGID) does not take it along.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	err = cmd.Start()
 	r.Close()
 	if err != nil {
 		w.Close()
-		return
+		return nil, err
 	}
-	go func() { _ = cmd.Wait() }() // reap it if it ever ends first
-	supervisor.w = w
-	for pgid, start := range supervisor.live { // order-free: each line stands alone
-		fmt.Fprintf(w, "+%d %d\n", pgid, start)
+	go func() { _ = cmd.Wait() }() // reap it when it ends
+	return w, nil
+}
+
+// ensureSupervisor starts the supervisor, once, before the first process:
+// then a group is listed within microseconds of its fork, long before the
+// program it runs (a shell starting up) can start anything of its own.
+func ensureSupervisor() {
+	supervisor.mu.Lock()
+	defer supervisor.mu.Unlock()
+	if supervisor.w == nil && !supervisor.tried {
+		supervisor.tried = true
+		startSupervisor()
 	}
 }
 
@@ -126,9 +126,9 @@ func watch(pgid int, start uint64, running bool) {
 	if supervisor.w == nil {
 		return
 	}
-	line := fmt.Sprintf("-%d\n", pgid)
+	line := fmt.Sprintf("- %d\n", pgid)
 	if running {
-		line = fmt.Sprintf("+%d %d\n", pgid, start)
+		line = fmt.Sprintf("+ %d %d\n", pgid, start)
 	}
 	if _, err := supervisor.w.WriteString(line); err != nil {
 		// It died: start another, which learns every live group.
