@@ -215,7 +215,7 @@ func (d *driver) feed(ev machine.Event, r report) {
 		if err != nil {
 			d.sink(run.Event{Kind: run.RunLogMessage, Message: "the run's history could not be written: " + err.Error()})
 		} else {
-			d.opts.Journal.Step(line, nodeEvents(events))
+			d.opts.Journal.Step(line, events)
 		}
 	}
 	k := 0
@@ -245,7 +245,7 @@ func (d *driver) release(f machine.Finished) {
 // records completes the events the step emits: time, run id, what the
 // attempt printed, secrets masked.
 func (d *driver) records(acts []machine.Action, r report) []run.Event {
-	var out []run.Event
+	out := make([]run.Event, 0, len(acts))
 	for _, a := range acts {
 		em, ok := a.(machine.Emit)
 		if !ok {
@@ -257,17 +257,6 @@ func (d *driver) records(acts []machine.Action, r report) []run.Event {
 			e.Stdout, e.Stderr, e.Usage = r.stdout, r.stderr, r.usage
 		}
 		out = append(out, d.stamp(e))
-	}
-	return out
-}
-
-// nodeEvents keeps the events of nodes, the ones a journal records.
-func nodeEvents(es []run.Event) []run.Event {
-	out := es[:0:0]
-	for _, e := range es {
-		if e.Node != "" && e.Kind != run.RunLogMessage {
-			out = append(out, e)
-		}
 	}
 	return out
 }

@@ -90,8 +90,8 @@ type Prior struct {
 type Journal interface {
 	// Step records one step of the run before the engine acts on it: the
 	// decision machine's event, encoded (what Options.Replay gives back),
-	// and the record events it caused, masked and in order. It must be
-	// durable when it returns.
+	// and the record events it caused, masked and in order (a journal
+	// keeps those of nodes). It must be durable when it returns.
 	Step(step []byte, events []run.Event)
 	// Group records a process group an attempt started or (Running
 	// false) that ended, so that resume can end one a crash left running.
