@@ -109,11 +109,13 @@ func (x *execution) run(ctx context.Context, resume map[string]engine.Prior, seq
 		stream = newStreamer(io.ErrOut, x.eopts.Masker)
 		x.eopts.Stream = stream.writer
 	}
+	// The recorder journals each step of the run (its history, for
+	// resume) with the attempts it changed; the sink shows and logs.
+	x.eopts.Journal = rec
 	x.eopts.Sink = func(e run.Event) {
 		if stream != nil && (e.Kind == run.NodeRetrying || e.Kind == run.NodeFinished) {
 			stream.end(e.Node) // before the line that says the node ended
 		}
-		rec.Record(e)
 		lg.Record(e)
 		prog.Event(e)
 	}

@@ -116,6 +116,9 @@ func (p *progress) Event(e run.Event) {
 		p.line(fmt.Sprintf("%s run %s · %s · %s", p.paint("1", "osop"), e.RunID, e.Message, plural(len(p.order), "node")))
 	case run.NodeStarted:
 		r.status, r.attempt, r.started, r.iteration, r.note = run.Running, e.Attempt, e.Time, e.Iteration, e.Action
+		if e.MaxAttempts > 0 {
+			r.maxTry = e.MaxAttempts // a resumed node numbers on from its earlier attempts
+		}
 		p.line(fmt.Sprintf("  %s %-22s %s%s", p.paint("36", "▶"), e.Node, tries(e.Attempt, r.maxTry), truncate(e.Action, 100)))
 	case run.NodeWaiting:
 		r.status, r.note = run.Waiting, e.Message

@@ -3,12 +3,14 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/osopdev/osop/internal/engine"
+	nodeproc "github.com/osopdev/osop/internal/executor/proc"
 	"github.com/osopdev/osop/internal/graph"
 	"github.com/osopdev/osop/internal/run"
 	"github.com/osopdev/osop/internal/store"
@@ -91,19 +93,12 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 		st.Close()
 		return exitf(ExitUsage, "run %s is still running (process %d)", r.ID, r.PID)
 	}
-	err = st.Heal(ctx, r.ID)
-	var attempts []*store.Attempt
-	var seq int64
-	if err == nil {
-		attempts, err = st.Attempts(ctx, r.ID)
-	}
-	if err == nil {
-		seq, err = st.NextSeq(ctx, r.ID)
-	}
+	past, err := recall(ctx, st, r.ID, opts.IO.ErrOut)
 	st.Close()
 	if err != nil {
 		return &ExitError{Code: ExitFailed, Err: err}
 	}
+	attempts, history := past.attempts, past.history
 	if r.Status == run.Completed && opts.From == "" {
 		fmt.Fprintf(opts.IO.Out, "run %s already completed; nothing to resume (osop retry %s --from NODE runs part of it again)\n", r.ID, r.ID)
 		return nil
@@ -130,16 +125,76 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 	if err != nil {
 		return maskErr(err, secrets.masker())
 	}
-	prior, err := priorState(p, attempts, opts.From)
-	if err != nil {
-		return err
+	if opts.From != "" && p.w.Node(opts.From) == nil {
+		return exitf(ExitUsage, "--from %q: the workflow has no such node", opts.From)
+	}
+	var prior map[string]engine.Prior
+	if len(history) == 0 {
+		// Recorded before runs kept their history: rebuild what each node
+		// last did from its attempts.
+		if prior, err = priorState(p, attempts, opts.From); err != nil {
+			return err
+		}
 	}
 	eopts := engine.Options{
 		Workflow: p.w, Registry: f.registry(), RunID: r.ID, Vars: vars, Inputs: inputs, Secrets: secrets.values,
 		Env: env, Builtins: builtins, Workdir: r.Workdir, MaxParallel: r.Params.MaxParallel, Masker: secrets.masker(),
+		Replay: history, RetryFrom: opts.From,
 	}
 	ex := &execution{f: f, opts: &ro, p: p, eopts: eopts, params: r.Params, existing: r, earlier: attempts}
-	return ex.run(ctx, prior, seq)
+	return ex.run(ctx, prior, past.seq)
+}
+
+// past is what the store remembers of a run, for resume.
+type past struct {
+	attempts []*store.Attempt
+	history  [][]byte // the engine's steps, to replay
+	seq      int64    // where the run's attempts go on numbering
+}
+
+// recall ends what a crashed run left running, folds its journal into the
+// database, and reads what the run did.
+func recall(ctx context.Context, st *store.Store, id run.ID, errOut io.Writer) (*past, error) {
+	if err := endLeftovers(ctx, st, id, errOut); err != nil {
+		return nil, err
+	}
+	if err := st.Heal(ctx, id); err != nil {
+		return nil, err
+	}
+	var p past
+	var err error
+	if p.attempts, err = st.Attempts(ctx, id); err != nil {
+		return nil, err
+	}
+	if p.history, err = st.History(ctx, id); err != nil {
+		return nil, err
+	}
+	if p.seq, err = st.NextSeq(ctx, id); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// endLeftovers ends the process groups a crashed run's nodes left
+// running (when its supervisor could not), before anything runs again.
+func endLeftovers(ctx context.Context, st *store.Store, id run.ID, errOut io.Writer) error {
+	groups, err := st.RunningGroups(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		ended, err := nodeproc.EndGroup(g.PGID, g.Start)
+		if err != nil {
+			return fmt.Errorf("ending process group %d of node %s: %w", g.PGID, g.Node, err)
+		}
+		if ended {
+			fmt.Fprintf(errOut, "osop: ended process group %d, left running by node %s (attempt %d)\n", g.PGID, g.Node, g.Attempt)
+		}
+		if err := st.GroupEnded(id, g); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // priorState reads what each node last did. Completed nodes are reused;

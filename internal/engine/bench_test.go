@@ -33,8 +33,8 @@ func chain(n int, node func(i int) string) string {
 	return b.String()
 }
 
-// benchRun runs a workflow with the store and the execution record
-// attached, as `osop run` does.
+// benchRun runs a workflow with the store (its journal keeping the run's
+// history) and the execution record attached, as `osop run` does.
 func benchRun(b *testing.B, src string, maxParallel int) time.Duration {
 	b.Helper()
 	doc, ds := parse.Bytes("bench.osop.yaml", []byte(src), parse.Limits{MaxBytes: 64 << 20, MaxDepth: 64, MaxValues: 10_000_000})
@@ -63,7 +63,7 @@ func benchRun(b *testing.B, src string, maxParallel int) time.Duration {
 	res, err := engine.Run(context.Background(), engine.Options{
 		Workflow: doc.Workflow, Registry: all.Registry(), RunID: id, Workdir: dir, MaxParallel: maxParallel,
 		Env: map[string]string{"PATH": "/usr/bin:/bin"}, Inputs: map[string]any{}, Masker: &secret.Masker{},
-		Sink: func(e run.Event) { rec.Record(e); lg.Record(e) },
+		Journal: rec, Sink: lg.Record,
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -47,16 +47,31 @@ type Options struct {
 	// Stream, when set, returns a writer that receives a node's output
 	// live (stderr says which stream), or nil for none.
 	Stream func(node string, stderr bool) io.Writer
-	// Sink receives every event, in order, from the scheduler goroutine,
-	// before anything that depends on the event happens: a sink that must
-	// survive a crash (the store's journal) writes before it returns.
-	// Secrets are already masked.
+	// Sink receives every event, in order, from the engine's goroutine,
+	// before anything that depends on the event happens (Journal, not
+	// Sink, is what keeps the run safe from a crash). Secrets are already
+	// masked.
 	Sink func(run.Event)
 	// Masker hides secret values; the engine adds Secrets to it.
 	Masker *secret.Masker
 	// Resume holds what an earlier run of the same workflow finished:
-	// those nodes are not run again and their outputs are reused.
+	// those nodes are not run again and their outputs are reused. Replay,
+	// when there is a recorded history, is exact and preferred.
 	Resume map[string]Prior
+	// Journal, when set, keeps the run's history as it happens, so that
+	// a crashed, killed or failed run can continue (see Replay).
+	Journal Journal
+	// Replay is the history of an earlier part of this run, the steps
+	// Journal received, in order. The engine replays it, running
+	// nothing, and then resumes the run: attempts that were running are
+	// recorded as interrupted and run again, as does every node that had
+	// not completed; completed nodes never run again.
+	Replay [][]byte
+	// RetryFrom, with Replay, runs that node and everything after it
+	// again instead of resuming; nothing before it runs.
+	RetryFrom string
+	// Seed feeds the jitter of retry delays; 0 picks one at random.
+	Seed uint64
 	// AllowPrompt says whether a person can answer prompts on a terminal.
 	AllowPrompt bool
 	// Now is the clock; nil means time.Now.
@@ -68,6 +83,19 @@ type Prior struct {
 	Status   run.Status
 	Outputs  map[string]any
 	Attempts int
+}
+
+// Journal keeps a run's history durably. Its methods may be called from
+// several goroutines.
+type Journal interface {
+	// Step records one step of the run before the engine acts on it: the
+	// decision machine's event, encoded (what Options.Replay gives back),
+	// and the record events it caused, masked and in order (a journal
+	// keeps those of nodes). It must be durable when it returns.
+	Step(step []byte, events []run.Event)
+	// Group records a process group an attempt started or (Running
+	// false) that ended, so that resume can end one a crash left running.
+	Group(g run.ProcessGroup)
 }
 
 // SignalSource delivers named signals to a run.
@@ -121,11 +149,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		defer os.RemoveAll(dir)
 		opts.TempDir = dir
 	}
-	s, err := newScheduler(opts)
+	d, err := newDriver(opts)
 	if err != nil {
 		return nil, err
 	}
-	return s.run(ctx), nil
+	return d.run(ctx)
 }
 
 // scratchDir makes a private directory for a run's scratch files, in

@@ -13,8 +13,8 @@ import (
 // validator accepts: a key one knows and the other lacks is either a false
 // warning or a reference that fails at run time.
 func TestMetadataKeys(t *testing.T) {
-	s := &scheduler{w: &ast.Workflow{}}
-	got := slices.Sorted(maps.Keys(s.metadata(&job{node: &ast.Node{}}, 1)))
+	d := &driver{w: &ast.Workflow{}}
+	got := slices.Sorted(maps.Keys(d.metadata(&job{node: &ast.Node{}}, 1)))
 	want := slices.Sorted(slices.Values(validate.MetadataKeys))
 	if !slices.Equal(got, want) {
 		t.Errorf("engine metadata keys %v\nvalidator knows      %v", got, want)

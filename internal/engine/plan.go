@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/osopdev/osop/internal/executor"
+	"github.com/osopdev/osop/internal/machine"
 	"github.com/osopdev/osop/internal/template"
 )
 
@@ -21,35 +22,39 @@ type Step struct {
 // anything. Values only a run can know (outputs of earlier nodes) are shown
 // as <outputs.node.name>.
 func Plan(opts Options) ([]Step, error) {
-	s, err := newScheduler(opts)
+	if opts.Workflow == nil || opts.Registry == nil {
+		return nil, fmt.Errorf("%w: a workflow and a registry are required", ErrInvalidOptions)
+	}
+	d, err := newDriver(opts)
 	if err != nil {
 		return nil, err
 	}
-	s.planning = true
+	d.planning = true
 	var steps []Step
-	for _, i := range s.g.TopoOrder() {
-		n := s.g.Nodes[i]
-		st := Step{Node: n.ID.V, Type: n.Type.V, When: s.describeWhen(i)}
-		ex, ok := s.opts.Registry.New(n.Type.V)
+	for _, i := range d.g.TopoOrder() {
+		n := d.g.Nodes[i]
+		st := Step{Node: n.ID.V, Type: n.Type.V, When: d.describeWhen(i)}
+		ex, ok := d.opts.Registry.New(n.Type.V)
 		if !ok {
 			st.Err = "no executor for " + n.Type.V
 			steps = append(steps, st)
 			continue
 		}
-		j := &job{index: i, node: n, timeout: 0}
-		req, out, errb := s.request(j, 1)
+		j := &job{index: i, node: n, attempt: 1}
+		req, out, errb := d.request(j)
 		out.Close()
 		errb.Close()
-		if d, ok := ex.(executor.Describer); ok {
-			a, err := d.Describe(req)
+		req.Eval = func(src string) (any, error) { return d.evalWith(i, src, nil, "", nil) }
+		if desc, ok := ex.(executor.Describer); ok {
+			a, err := desc.Describe(req)
 			if err != nil {
 				st.Err = err.Error()
 			}
-			st.Action = s.opts.Masker.Mask(a)
+			st.Action = d.opts.Masker.Mask(a)
 		} else {
 			st.Action = "(" + n.Type.V + " node)"
 		}
-		s.predict(i, ex, req)
+		d.predict(i, ex, req)
 		steps = append(steps, st)
 	}
 	return steps, nil
@@ -61,11 +66,11 @@ func placeholder(r template.Ref) string {
 }
 
 // describeWhen says in words when a node runs.
-func (s *scheduler) describeWhen(i int) string {
+func (d *driver) describeWhen(i int) string {
 	var parts []string
-	for _, k := range s.g.InArcs(i) {
-		a := s.g.Arcs[k]
-		from := s.g.Nodes[a.From].ID.V
+	for _, k := range d.g.InArcs(i) {
+		a := d.g.Arcs[k]
+		from := d.g.Nodes[a.From].ID.V
 		e := a.Edge
 		switch {
 		case e.Mode.V == "timeout":
@@ -83,7 +88,7 @@ func (s *scheduler) describeWhen(i int) string {
 		case e.Mode.V == "loop":
 			parts = append(parts, fmt.Sprintf("again after %s while %s", from, e.When.V))
 		case e.Mode.V == "event":
-			parts = append(parts, fmt.Sprintf("after %s, on signal %q", from, s.signalName(k)))
+			parts = append(parts, fmt.Sprintf("after %s, on signal %q", from, machine.SignalName(d.g, k)))
 		case e.When.V != "":
 			parts = append(parts, fmt.Sprintf("after %s if %s", from, e.When.V))
 		}

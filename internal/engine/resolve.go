@@ -13,16 +13,15 @@ import (
 
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/executor"
-	"github.com/osopdev/osop/internal/expr"
 	"github.com/osopdev/osop/internal/run"
 	"github.com/osopdev/osop/internal/template"
 	"github.com/osopdev/osop/internal/validate"
 )
 
 // request builds the executor request for one attempt.
-func (s *scheduler) request(j *job, attempt int) (*executor.Request, capture, capture) {
-	n := j.node
-	out, errb := s.capture(j, attempt, "stdout", false), s.capture(j, attempt, "stderr", true)
+func (d *driver) request(j *job) (*executor.Request, capture, capture) {
+	n, attempt := j.node, j.attempt
+	out, errb := d.capture(j, "stdout", false), d.capture(j, "stderr", true)
 	stdout, stderr := out.Writer(), errb.Writer()
 	rt, _ := n.Runtime.Interface().(map[string]any)
 	if rt == nil {
@@ -30,28 +29,28 @@ func (s *scheduler) request(j *job, attempt int) (*executor.Request, capture, ca
 	}
 	raw, _ := rt["raw"].(bool)
 	expand := func(str string) (string, error) {
-		v, missing := template.Expand(str, s.resolver(j, attempt, false))
-		return v, s.missing(j, missing, false)
+		v, missing := template.Expand(str, d.resolver(j, attempt, false))
+		return v, d.missing(j, missing, false)
 	}
-	prepareShell, expandShell := s.shellExpanders(j, attempt, raw, expand)
+	prepareShell, expandShell := d.shellExpanders(j, attempt, raw, expand)
 	req := &executor.Request{
-		RunID: s.opts.RunID, NodeID: n.ID.V, NodeType: n.Type.V, Purpose: n.Summary(),
-		Attempt: attempt, Iteration: j.iteration, Runtime: rt, Inputs: s.inputsOf(j),
-		Outputs: outputNames(j), Timeout: j.timeout, Workdir: s.opts.Workdir, TempDir: s.opts.TempDir, Env: s.env0,
-		ArtifactDir: s.opts.ArtifactDir, Security: security(n),
-		Expand: expand, ExpandShell: expandShell, PrepareShell: prepareShell, Mask: s.opts.Masker.Mask,
-		Stdout: stdout, Stderr: stderr, Approver: s.opts.Approver, AllowPrompt: s.opts.AllowPrompt,
+		RunID: d.opts.RunID, NodeID: n.ID.V, NodeType: n.Type.V, Purpose: n.Summary(),
+		Attempt: attempt, Iteration: j.iteration, Runtime: rt, Inputs: d.inputsOf(j),
+		Outputs: outputNames(j), Timeout: j.timeout, Workdir: d.opts.Workdir, TempDir: d.opts.TempDir, Env: d.env0,
+		ArtifactDir: d.opts.ArtifactDir, Security: security(n),
+		Expand: expand, ExpandShell: expandShell, PrepareShell: prepareShell, Mask: d.opts.Masker.Mask,
+		Stdout: stdout, Stderr: stderr, Approver: d.opts.Approver, AllowPrompt: d.opts.AllowPrompt,
 		Eval: func(src string) (any, error) {
 			reply := make(chan evalReply, 1)
-			s.results <- message{kind: msgEval, node: j.index, expr: src, reply: reply, item: j.item, itemVar: j.itemVar}
+			d.evals <- evalRequest{node: j.index, src: src, item: j.item, itemVar: j.itemVar, reply: reply}
 			r := <-reply
 			return r.value, r.err
 		},
 	}
-	s.describe(req, j, attempt)
-	if s.opts.Signals != nil {
+	d.describe(req, j)
+	if d.opts.Signals != nil {
 		req.WaitSignal = func(ctx context.Context, name string) (map[string]any, error) {
-			return s.opts.Signals.Wait(ctx, s.opts.RunID, name)
+			return d.opts.Signals.Wait(ctx, d.opts.RunID, name)
 		}
 	}
 	return req, out, errb
@@ -72,7 +71,7 @@ func outputNames(j *job) []string {
 
 // missing turns references nothing resolved into an error, except ${VAR}
 // forms in shell commands, which the shell expands itself.
-func (s *scheduler) missing(j *job, refs []template.Ref, shell bool) error {
+func (d *driver) missing(j *job, refs []template.Ref, shell bool) error {
 	var bad []template.Ref
 	for _, r := range refs {
 		if shell && !r.Mustache && r.Namespace == "" {
@@ -83,7 +82,7 @@ func (s *scheduler) missing(j *job, refs []template.Ref, shell bool) error {
 		}
 		if r.Namespace == "" && strings.HasPrefix(strings.ToUpper(r.Head()), "GIT_") && validate.IsBuiltin(r.Head()) {
 			return executor.Errorf(run.CodeConfig, false, "%s comes from the git repository of the workdir (%s), and there is none: run in a git checkout, or pass --var %s=…",
-				r.Text, s.opts.Workdir, r.Head())
+				r.Text, d.opts.Workdir, r.Head())
 		}
 		bad = append(bad, r)
 	}
@@ -93,43 +92,53 @@ func (s *scheduler) missing(j *job, refs []template.Ref, shell bool) error {
 	return missingValues(bad)
 }
 
-func (s *scheduler) processEnv() []string {
-	env := make([]string, 0, len(s.opts.Env))
-	for _, k := range slices.Sorted(maps.Keys(s.opts.Env)) {
-		env = append(env, k+"="+s.opts.Env[k])
+func (d *driver) processEnv() []string {
+	env := make([]string, 0, len(d.opts.Env))
+	for _, k := range slices.Sorted(maps.Keys(d.opts.Env)) {
+		env = append(env, k+"="+d.opts.Env[k])
 	}
 	return env
 }
 
 // inputsOf collects the values of a node's declared inputs: a workflow
 // input or variable, or the output of the nearest node before it.
-func (s *scheduler) inputsOf(j *job) map[string]any {
+func (d *driver) inputsOf(j *job) map[string]any {
 	out := map[string]any{}
 	for _, p := range j.node.Inputs {
-		if v, ok := s.bare(j.index, p.Name); ok {
+		if v, ok := d.bare(j.index, p.Name, d.published); ok {
 			out[p.Name] = v
-		} else if s.planning {
+		} else if d.planning {
 			out[p.Name] = "<" + p.Name + ">"
 		}
 	}
 	return out
 }
 
+// outputsOf gives a node's outputs: published ones for workers, the
+// machine's own for conditions.
+type outputsOf func(node int) map[string]any
+
+// published returns a node's outputs as workers see them.
+func (d *driver) published(node int) map[string]any {
+	if out := d.outs[node].Load(); out != nil {
+		return *out
+	}
+	return nil
+}
+
 // upstream finds, among the nodes before node i (and i itself), the
 // nearest one whose outputs hold name. Producers are kept in topological
 // order, so the search starts at i's position and walks back.
-func (s *scheduler) upstream(i int, name string) (any, bool) {
-	ps := s.producers[name]
-	k := sort.Search(len(ps), func(k int) bool { return s.pos[ps[k]] > s.pos[i] })
+func (d *driver) upstream(i int, name string, outs outputsOf) (any, bool) {
+	ps := d.producers[name]
+	k := sort.Search(len(ps), func(k int) bool { return d.pos[ps[k]] > d.pos[i] })
 	for k--; k >= 0; k-- {
 		p := ps[k]
-		if p != i && !s.anc[i].Has(p) {
+		if p != i && !d.anc[i].Has(p) {
 			continue
 		}
-		if out := s.outs[p].Load(); out != nil {
-			if v, ok := (*out)[name]; ok {
-				return v, true
-			}
+		if v, ok := outs(p)[name]; ok {
+			return v, true
 		}
 	}
 	return nil, false
@@ -137,22 +146,22 @@ func (s *scheduler) upstream(i int, name string) (any, bool) {
 
 // bare resolves a bare name for node i: a built-in, a --var, an output of
 // an earlier node, a workflow input, a variable's default.
-func (s *scheduler) bare(i int, name string) (any, bool) {
-	for k, v := range s.opts.Builtins {
+func (d *driver) bare(i int, name string, outs outputsOf) (any, bool) {
+	for k, v := range d.opts.Builtins {
 		if strings.EqualFold(k, name) {
 			return v, true
 		}
 	}
-	if v, ok := s.opts.Vars[name]; ok {
+	if v, ok := d.opts.Vars[name]; ok {
 		return v, true
 	}
-	if v, ok := s.upstream(i, name); ok {
+	if v, ok := d.upstream(i, name, outs); ok {
 		return v, true
 	}
-	if v, ok := s.opts.Inputs[name]; ok {
+	if v, ok := d.opts.Inputs[name]; ok {
 		return v, true
 	}
-	for _, p := range s.w.Variables {
+	for _, p := range d.w.Variables {
 		if p.Name == name && p.Default != nil {
 			return p.Default.Interface(), true
 		}
@@ -164,13 +173,13 @@ func (s *scheduler) bare(i int, name string) (any, bool) {
 // ${NAME:-default} nothing resolves gives its default, except in a shell
 // command, where a bare ${NAME:-default} is left to the shell (which also
 // looks at the environment).
-func (s *scheduler) resolver(j *job, attempt int, shell bool) func(template.Ref) (string, bool) {
+func (d *driver) resolver(j *job, attempt int, shell bool) func(template.Ref) (string, bool) {
 	return func(r template.Ref) (string, bool) {
-		v, ok := s.lookup(j, attempt, r)
+		v, ok := d.lookup(j, attempt, r)
 		switch {
 		case ok:
 			return render(v), true
-		case s.planning && s.knowable(j, r):
+		case d.planning && d.knowable(j, r):
 			return placeholder(r), true
 		case r.HasDefault && !(shell && r.Namespace == ""):
 			return r.Default, true
@@ -179,32 +188,32 @@ func (s *scheduler) resolver(j *job, attempt int, shell bool) func(template.Ref)
 	}
 }
 
-func (s *scheduler) lookup(j *job, attempt int, r template.Ref) (any, bool) {
+func (d *driver) lookup(j *job, attempt int, r template.Ref) (any, bool) {
 	switch r.Namespace {
 	case "inputs":
-		v, ok := s.opts.Inputs[r.Head()]
+		v, ok := d.opts.Inputs[r.Head()]
 		return dig(v, ok, r.Path[1:])
 	case "outputs":
-		p, ok := s.g.Index(r.Head())
-		if !ok || (p != j.index && !s.anc[j.index].Has(p)) {
+		p, ok := d.g.Index(r.Head())
+		if !ok || (p != j.index && !d.anc[j.index].Has(p)) {
 			return nil, false
 		}
-		out := s.outs[p].Load()
+		out := d.published(p)
 		if out == nil || len(r.Path) < 2 {
 			return nil, false
 		}
-		v, ok := (*out)[r.Path[1]]
+		v, ok := out[r.Path[1]]
 		return dig(v, ok, r.Path[2:])
 	case "secrets":
-		return s.secret(r.Head())
+		return d.secret(r.Head())
 	case "env":
-		v, ok := s.opts.Env[r.Head()]
+		v, ok := d.opts.Env[r.Head()]
 		if !ok {
-			v, ok = s.workflowEnv(r.Head())
+			v, ok = d.workflowEnv(r.Head())
 		}
 		return v, ok
 	case "metadata":
-		v := s.metadata(j, attempt)[r.Head()]
+		v := d.metadata(j, attempt)[r.Head()]
 		return v, v != nil
 	case "loop":
 		if r.Head() == j.itemVar && j.item != nil {
@@ -215,19 +224,19 @@ func (s *scheduler) lookup(j *job, attempt int, r template.Ref) (any, bool) {
 		}
 		return nil, false
 	case "vars":
-		v, ok := s.bare(j.index, r.Head())
+		v, ok := d.bare(j.index, r.Head(), d.published)
 		return dig(v, ok, r.Path[1:])
 	}
 	if j.item != nil && r.Head() == j.itemVar {
 		return dig(j.item, true, r.Path[1:])
 	}
-	v, ok := s.bare(j.index, r.Head())
+	v, ok := d.bare(j.index, r.Head(), d.published)
 	return dig(v, ok, r.Path[1:])
 }
 
 // knowable reports whether a run would know the value: an output of an
 // earlier node, or a loop item.
-func (s *scheduler) knowable(j *job, r template.Ref) bool {
+func (d *driver) knowable(j *job, r template.Ref) bool {
 	switch r.Namespace {
 	case "outputs", "loop":
 		return true
@@ -235,20 +244,20 @@ func (s *scheduler) knowable(j *job, r template.Ref) bool {
 		if validate.IsBuiltin(r.Head()) {
 			return true
 		}
-		for _, p := range s.producers[r.Head()] {
-			if s.anc[j.index].Has(p) {
+		for _, p := range d.producers[r.Head()] {
+			if d.anc[j.index].Has(p) {
 				return true
 			}
 		}
-		_, isItem := s.forEachVars()[r.Head()]
+		_, isItem := d.forEachVars()[r.Head()]
 		return isItem
 	}
 	return false
 }
 
-func (s *scheduler) forEachVars() map[string]bool {
+func (d *driver) forEachVars() map[string]bool {
 	out := map[string]bool{}
-	for _, e := range s.w.Edges {
+	for _, e := range d.w.Edges {
 		if e.ForEach.Set() {
 			name := e.IteratorVar.V
 			if name == "" {
@@ -277,21 +286,21 @@ func dig(v any, ok bool, path []string) (any, bool) {
 
 // secret reads a secret: from --secret/--secrets-file, or from the
 // environment when the workflow's secrets provider is env.
-func (s *scheduler) secret(name string) (any, bool) {
-	if v, ok := s.opts.Secrets[name]; ok {
+func (d *driver) secret(name string) (any, bool) {
+	if v, ok := d.opts.Secrets[name]; ok {
 		return v, true
 	}
-	if s.envSecrets() {
-		if v, ok := s.opts.Env[name]; ok {
-			s.opts.Masker.Add(v)
+	if d.envSecrets() {
+		if v, ok := d.opts.Env[name]; ok {
+			d.opts.Masker.Add(v)
 			return v, true
 		}
 	}
 	return nil, false
 }
 
-func (s *scheduler) envSecrets() bool {
-	sec := s.w.Security
+func (d *driver) envSecrets() bool {
+	sec := d.w.Security
 	if p, _ := sec.Get("secrets_provider").String(); p == "env" {
 		return true
 	}
@@ -299,19 +308,19 @@ func (s *scheduler) envSecrets() bool {
 	return p == "env"
 }
 
-func (s *scheduler) workflowEnv(name string) (string, bool) {
-	v, ok := s.w.Env.Get(name).String()
+func (d *driver) workflowEnv(name string) (string, bool) {
+	v, ok := d.w.Env.Get(name).String()
 	return v, ok
 }
 
-func (s *scheduler) metadata(j *job, attempt int) map[string]any {
+func (d *driver) metadata(j *job, attempt int) map[string]any {
 	m := map[string]any{
-		"run_id": string(s.opts.RunID), "workflow_id": s.w.ID.V, "workflow_version": s.w.WorkflowVersion.V,
+		"run_id": string(d.opts.RunID), "workflow_id": d.w.ID.V, "workflow_version": d.w.WorkflowVersion.V,
 		"node_id": j.node.ID.V, "attempt": attempt, "attempt_number": attempt, "iteration": j.iteration,
-		"started_at": s.started.UTC().Format(time.RFC3339), "timestamp": s.opts.Builtins["TIMESTAMP"],
-		"git_sha": s.opts.Builtins["GIT_SHA"], "git_branch": s.opts.Builtins["GIT_BRANCH"], "triggered_by": "manual",
+		"started_at": d.started.UTC().Format(time.RFC3339), "timestamp": d.opts.Builtins["TIMESTAMP"],
+		"git_sha": d.opts.Builtins["GIT_SHA"], "git_branch": d.opts.Builtins["GIT_BRANCH"], "triggered_by": "manual",
 	}
-	if md, ok := s.w.Metadata.Interface().(map[string]any); ok {
+	if md, ok := d.w.Metadata.Interface().(map[string]any); ok {
 		for k, v := range md {
 			if _, set := m[k]; !set {
 				m[k] = v
@@ -345,85 +354,4 @@ func render(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
-}
-
-// evalFor evaluates an expression in the scope of node i (after it ran).
-func (s *scheduler) evalFor(i int, src string) (any, error) {
-	return s.evalWith(i, src, nil, "")
-}
-
-func (s *scheduler) evalWith(i int, src string, item any, itemVar string) (any, error) {
-	p, err := s.env.Program(src)
-	if err != nil {
-		return nil, executor.Errorf(run.CodeExpression, false, "%v", err)
-	}
-	v, err := p.Eval(s.celResolver(i, item, itemVar))
-	if err != nil {
-		return nil, executor.Errorf(run.CodeExpression, false, "%v", err)
-	}
-	return v, nil
-}
-
-func (s *scheduler) evalBool(i int, src string, event map[string]any) (bool, error) {
-	p, err := s.env.Program(src)
-	if err != nil {
-		return false, err
-	}
-	r := s.celResolver(i, nil, "")
-	if event != nil {
-		base := r
-		r = func(name string) (any, bool) {
-			if name == expr.VarEvent {
-				return event, true
-			}
-			return base(name)
-		}
-	}
-	return p.EvalBool(r)
-}
-
-// celResolver gives CEL the run's live maps (read only here, in the
-// scheduler goroutine) and resolves bare names in node i's scope.
-func (s *scheduler) celResolver(i int, item any, itemVar string) expr.Resolver {
-	n := s.nodes[i]
-	return func(name string) (any, bool) {
-		switch name {
-		case expr.VarInputs:
-			return s.opts.Inputs, true
-		case expr.VarOutputs:
-			return s.outputsAll, true
-		case expr.VarEnv:
-			return s.opts.Env, true
-		case expr.VarMetadata:
-			return s.metadata(&job{index: i, node: n.n, iteration: n.iteration}, n.attempts), true
-		case expr.VarSecrets:
-			present := make(map[string]any, len(s.opts.Secrets))
-			for k := range s.opts.Secrets {
-				present[k] = true
-			}
-			return present, true
-		case expr.VarLoop:
-			loop := map[string]any{"index": int64(n.iteration)}
-			if itemVar != "" {
-				loop[itemVar] = item
-			}
-			return loop, true
-		case expr.VarStatus:
-			return s.statusAll, true
-		case expr.VarError:
-			return s.errorAll, true
-		case expr.VarDuration:
-			return s.durationAll, true
-		case expr.VarAttempt:
-			return int64(n.attempts), true
-		case expr.VarNow:
-			return s.now(), true
-		case expr.VarEvent:
-			return map[string]any{}, true
-		}
-		if itemVar != "" && name == itemVar {
-			return item, true
-		}
-		return s.bare(i, name)
-	}
 }

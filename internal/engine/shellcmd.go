@@ -9,7 +9,7 @@ import (
 // shellExpanders returns a request's PrepareShell and ExpandShell for one
 // attempt of a node: template values go to the shell in its environment,
 // never in the command's text; with runtime.raw, as they are.
-func (s *scheduler) shellExpanders(j *job, attempt int, raw bool, expand func(string) (string, error)) (
+func (d *driver) shellExpanders(j *job, attempt int, raw bool, expand func(string) (string, error)) (
 	func(string, string) (executor.ShellCommand, error), func(string) (string, error)) {
 	if raw {
 		return func(cmd, _ string) (executor.ShellCommand, error) {
@@ -18,9 +18,9 @@ func (s *scheduler) shellExpanders(j *job, attempt int, raw bool, expand func(st
 		}, expand
 	}
 	prepare := func(cmd, shell string) (*template.ShellCommand, error) {
-		opts := template.ShellOptions{Shell: shell, StandIns: s.planning}
-		c, missing, err := template.Shell(cmd, opts, s.resolver(j, attempt, true))
-		if merr := s.missing(j, missing, true); merr != nil {
+		opts := template.ShellOptions{Shell: shell, StandIns: d.planning}
+		c, missing, err := template.Shell(cmd, opts, d.resolver(j, attempt, true))
+		if merr := d.missing(j, missing, true); merr != nil {
 			return nil, merr
 		}
 		if err != nil {

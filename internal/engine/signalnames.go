@@ -6,6 +6,7 @@ import (
 
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/graph"
+	"github.com/osopdev/osop/internal/machine"
 )
 
 // SignalNames lists, sorted, the signals a run of w can wait for, so that
@@ -18,7 +19,7 @@ func SignalNames(w *ast.Workflow) []string {
 	seen := map[string]bool{}
 	for k, a := range g.Arcs {
 		if a.Edge.Mode.V == "event" {
-			seen[(&scheduler{g: g}).signalName(k)] = true
+			seen[machine.SignalName(g, k)] = true
 		}
 	}
 	for _, n := range g.Nodes {

@@ -105,4 +105,21 @@ type Event struct {
 	Extra     map[string]string `json:"extra,omitempty"`
 	// Usage is what the attempt spent on models and tools (agent nodes).
 	Usage *Usage `json:"usage,omitempty"`
+	// MaxAttempts is the last attempt number the node may reach in this
+	// round (a resumed node numbers on from its earlier attempts).
+	MaxAttempts int `json:"max_attempts,omitempty"`
+}
+
+// ProcessGroup is a process group an attempt of a node started. It is
+// recorded so that, after a crash, resume can end a group still running
+// before it starts the node again; Start (the leader's start time, in
+// clock ticks since boot, as /proc/PID/stat gives it) tells a recycled
+// process id from the original.
+type ProcessGroup struct {
+	Node      string `json:"node"`
+	Iteration int    `json:"iteration,omitempty"`
+	Attempt   int    `json:"attempt"`
+	PGID      int    `json:"pgid"`
+	Start     uint64 `json:"start"`
+	Running   bool   `json:"running"`
 }

@@ -2,10 +2,12 @@ package store
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -13,15 +15,31 @@ import (
 	"github.com/osopdev/osop/internal/run"
 )
 
-// journal is a run's append-only list of ended attempts, one JSON object
-// per line. Each append is a single write(2), so what a process wrote is
-// in the file even if it is killed the next instant.
+// journal is a run's append-only history, one JSON object per line: the
+// steps of the run's decision machine with the attempts each changed, the
+// process groups its nodes started and ended, and, when a process closes
+// its recorder, a marker saying the database has every attempt so far.
+// Each append is a single write(2), so what a process wrote is in the file
+// even if it is killed the next instant. It is kept after the run: resume
+// and retry replay its steps.
 type journal struct {
 	mu   sync.Mutex
 	f    *os.File
 	path string
 	err  error
 }
+
+// journalLine is one line of a journal. A line with none of these fields
+// is an attempt as earlier versions wrote it.
+type journalLine struct {
+	Step     json.RawMessage   `json:"step,omitempty"`
+	Attempts []*Attempt        `json:"attempts,omitempty"`
+	Group    *run.ProcessGroup `json:"group,omitempty"`
+	Closed   bool              `json:"closed,omitempty"`
+}
+
+// closedLine is the marker a closing recorder writes.
+var closedLine = []byte(`{"closed":true}` + "\n")
 
 func (s *Store) journalPath(id run.ID) string {
 	return filepath.Join(filepath.Dir(s.path), "journal", string(id)+".jsonl")
@@ -38,14 +56,30 @@ func openJournal(path string) (*journal, error) {
 	return &journal{f: f, path: path}, nil
 }
 
-func (j *journal) append(a *Attempt) {
-	b, err := json.Marshal(a)
+// write appends one line, in one write.
+func (j *journal) write(line []byte) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if err == nil {
-		_, err = j.f.Write(append(b, '\n'))
+	if _, err := j.f.Write(line); err != nil && j.err == nil {
+		j.err = err
 	}
-	if err != nil && j.err == nil {
+}
+
+// append writes v as one line.
+func (j *journal) append(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		j.fail(err)
+		return
+	}
+	j.write(append(b, '\n'))
+}
+
+// fail keeps the journal's first error.
+func (j *journal) fail(err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.err == nil {
 		j.err = err
 	}
 }
@@ -56,55 +90,142 @@ func (j *journal) close() {
 	j.f.Close()
 }
 
-func (j *journal) remove() error {
-	j.close()
-	if err := os.Remove(j.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+// readJournal calls fn for each line of a run's journal; a missing
+// journal has none.
+func (s *Store) readJournal(id run.ID, fn func(journalLine, []byte)) error {
+	f, err := os.Open(s.journalPath(id))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
 		return err
 	}
-	return nil
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 64<<20)
+	for sc.Scan() {
+		var l journalLine
+		if json.Unmarshal(sc.Bytes(), &l) != nil {
+			continue // a line cut short by a crash mid-write
+		}
+		if l.Step == nil && l.Attempts == nil && l.Group == nil && !l.Closed {
+			var a Attempt
+			if json.Unmarshal(sc.Bytes(), &a) != nil || a.NodeID == "" {
+				continue
+			}
+			l.Attempts = []*Attempt{&a}
+		}
+		fn(l, sc.Bytes())
+	}
+	return sc.Err()
+}
+
+// journalClosed reports whether the journal ends with a closed marker:
+// then the database has every attempt it holds.
+func (s *Store) journalClosed(id run.ID) bool {
+	f, err := os.Open(s.journalPath(id))
+	if err != nil {
+		return errors.Is(err, os.ErrNotExist)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.Size() < int64(len(closedLine)) {
+		return false
+	}
+	tail := make([]byte, len(closedLine))
+	if _, err := f.ReadAt(tail, st.Size()-int64(len(tail))); err != nil && !errors.Is(err, io.EOF) {
+		return false
+	}
+	return bytes.Equal(tail, closedLine)
 }
 
 // replayJournal folds a run's journal into attempts read from the
-// database: an ended attempt the database does not have yet (the process
-// died before its batch) is taken from the journal.
+// database: an attempt the database does not have yet (the process died
+// before its batch), or has in an earlier state, is taken from the
+// journal. An attempt that was still running stays in, as running.
 func (s *Store) replayJournal(id run.ID, as []*Attempt) ([]*Attempt, error) {
-	f, err := os.Open(s.journalPath(id))
-	if errors.Is(err, os.ErrNotExist) {
+	if s.journalClosed(id) {
 		return as, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	index := map[key]int{}
 	for i, a := range as {
 		index[key{a.NodeID, a.Iteration, a.Attempt}] = i
 	}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 64<<20)
-	for sc.Scan() {
-		var a Attempt
-		if json.Unmarshal(sc.Bytes(), &a) != nil {
-			continue // a line cut short by a crash mid-write
-		}
-		a.RunID = id
-		k := key{a.NodeID, a.Iteration, a.Attempt}
-		if i, ok := index[k]; ok {
-			if !as[i].Status.Done() || a.Status.Done() {
-				a.inherit(as[i])
-				as[i] = &a
+	err := s.readJournal(id, func(l journalLine, _ []byte) {
+		for _, a := range l.Attempts {
+			a.RunID = id
+			k := key{a.NodeID, a.Iteration, a.Attempt}
+			if i, ok := index[k]; ok {
+				if !as[i].Status.Done() || a.Status.Done() {
+					a.inherit(as[i])
+					as[i] = a
+				}
+				continue
 			}
-			continue
+			index[k] = len(as)
+			as = append(as, a)
 		}
-		index[k] = len(as)
-		as = append(as, &a)
+	})
+	return as, err
+}
+
+// History returns the steps of a run's history, in order, as the engine
+// journaled them (engine.Options.Replay). A run recorded before osop kept
+// histories has none.
+func (s *Store) History(_ context.Context, id run.ID) ([][]byte, error) {
+	var steps [][]byte
+	err := s.readJournal(id, func(l journalLine, _ []byte) {
+		if l.Step != nil {
+			steps = append(steps, []byte(l.Step))
+		}
+	})
+	return steps, err
+}
+
+// RunningGroups returns the process groups a run's journal records as
+// started and not ended: after a crash, those its nodes may have left
+// running.
+func (s *Store) RunningGroups(_ context.Context, id run.ID) ([]run.ProcessGroup, error) {
+	type gk struct {
+		pgid  int
+		start uint64
 	}
-	return as, sc.Err()
+	var order []gk
+	last := map[gk]run.ProcessGroup{}
+	err := s.readJournal(id, func(l journalLine, _ []byte) {
+		if l.Group == nil {
+			return
+		}
+		k := gk{l.Group.PGID, l.Group.Start}
+		if _, seen := last[k]; !seen {
+			order = append(order, k)
+		}
+		last[k] = *l.Group
+	})
+	var out []run.ProcessGroup
+	for _, k := range order {
+		if g := last[k]; g.Running {
+			out = append(out, g)
+		}
+	}
+	return out, err
+}
+
+// GroupEnded records that a process group a run left running is gone.
+func (s *Store) GroupEnded(id run.ID, g run.ProcessGroup) error {
+	j, err := openJournal(s.journalPath(id))
+	if err != nil {
+		return err
+	}
+	defer j.close()
+	g.Running = false
+	j.append(journalLine{Group: &g})
+	return j.err
 }
 
 // Heal writes into the database what only a crashed run's journal holds,
-// marks the attempts that were running when it died as interrupted, and
-// removes the journal. Resume calls it before it continues the run.
+// and marks the attempts that were running when it died as interrupted.
+// Resume calls it before it continues the run.
 func (s *Store) Heal(ctx context.Context, id run.ID) error {
 	fromDB, err := s.dbAttempts(ctx, id)
 	if err != nil {
@@ -122,7 +243,7 @@ func (s *Store) Heal(ctx context.Context, id run.ID) error {
 	if err != nil {
 		return err
 	}
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.withTx(ctx, func(tx *sql.Tx) error {
 		stmt := tx.Stmt(prepared)
 		for i, a := range all {
 			if !a.Status.Done() {
@@ -139,11 +260,4 @@ func (s *Store) Heal(ctx context.Context, id run.ID) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(s.journalPath(id)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	return nil
 }

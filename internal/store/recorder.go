@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"sync"
 	"time"
 
@@ -11,9 +12,11 @@ import (
 
 // Recorder writes a run's events to the store. Each change of an attempt
 // is first appended to the run's journal (one line, one write, before
-// Record returns: nothing that depends on it has started yet), then
-// written to the database from a goroutine of its own, in batches. A
+// Record or Step returns: nothing that depends on it has started yet),
+// then written to the database from a goroutine of its own, in batches. A
 // crash, even kill -9, loses nothing: [Store.Attempts] replays the journal.
+// It implements engine.Journal: Step keeps the run's history for resume,
+// Group the process groups its nodes start.
 type Recorder struct {
 	s       *Store
 	runID   run.ID
@@ -49,8 +52,67 @@ func (s *Store) NewRecorder(id run.ID, seq int64) (*Recorder, error) {
 
 // Record takes one event. It never blocks on the database.
 func (r *Recorder) Record(e run.Event) {
-	if e.Node == "" || e.Extra["resumed"] == "true" {
+	a := attemptOf(e)
+	if a == nil {
 		return
+	}
+	line, ok := r.queue(a)
+	if !ok {
+		return
+	}
+	r.journal.append(line)
+	r.poke()
+}
+
+// Step journals one step of the run's history with the attempts its
+// events change, in one write, then queues the attempts for the
+// database.
+func (r *Recorder) Step(step []byte, events []run.Event) {
+	var attempts []*Attempt
+	for _, e := range events {
+		if a := attemptOf(e); a != nil {
+			if line, ok := r.queue(a); ok {
+				attempts = append(attempts, line)
+			}
+		}
+	}
+	r.mu.Lock()
+	closed := r.closed
+	r.mu.Unlock()
+	if closed {
+		return
+	}
+	// The line of a journalLine, assembled by hand: step is the engine's
+	// JSON already, and marshalling it again would copy and re-check it.
+	var rows []byte
+	if len(attempts) > 0 {
+		b, err := json.Marshal(attempts)
+		if err != nil {
+			r.journal.fail(err)
+			return
+		}
+		rows = b
+	}
+	line := make([]byte, 0, len(step)+len(rows)+24)
+	line = append(line, `{"step":`...)
+	line = append(line, step...)
+	if rows != nil {
+		line = append(line, `,"attempts":`...)
+		line = append(line, rows...)
+	}
+	r.journal.write(append(line, '}', '\n'))
+	r.poke()
+}
+
+// Group journals a process group an attempt started or ended.
+func (r *Recorder) Group(g run.ProcessGroup) {
+	r.journal.append(journalLine{Group: &g})
+}
+
+// attemptOf turns an event into the attempt state it records, or nil.
+func attemptOf(e run.Event) *Attempt {
+	if e.Node == "" || e.Extra["resumed"] == "true" {
+		return nil
 	}
 	var a *Attempt
 	switch e.Kind {
@@ -68,14 +130,20 @@ func (r *Recorder) Record(e run.Event) {
 		a = &Attempt{NodeID: e.Node, NodeType: e.Type, Iteration: e.Iteration, Attempt: 0, Status: e.Status,
 			Reason: e.Message, EndedAt: e.Time}
 	default:
-		return
+		return nil
 	}
+	return a
+}
+
+// queue merges an attempt's new state into what waits for the database
+// and returns a copy to journal; false once the recorder is closed.
+func (r *Recorder) queue(a *Attempt) (*Attempt, bool) {
 	a.RunID = r.runID
 	k := key{a.NodeID, a.Iteration, a.Attempt}
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.closed {
-		r.mu.Unlock()
-		return
+		return nil, false
 	}
 	// An attempt's place in the run's order is when it was first seen,
 	// whichever batch writes it.
@@ -93,8 +161,10 @@ func (r *Recorder) Record(e run.Event) {
 		r.order = append(r.order, k)
 	}
 	line := *a
-	r.mu.Unlock()
-	r.journal.append(&line)
+	return &line, true
+}
+
+func (r *Recorder) poke() {
 	select {
 	case r.wake <- struct{}{}:
 	default:
@@ -154,8 +224,9 @@ func (r *Recorder) flush() {
 	}
 }
 
-// Close writes what is pending and stops; the journal, all of it now in
-// the database, is removed. It returns the first write error, if any.
+// Close writes what is pending and stops; the journal, whose attempts are
+// all in the database now, is marked closed and kept (it is the run's
+// history). It returns the first write error, if any.
 func (r *Recorder) Close() error {
 	r.mu.Lock()
 	r.closed = true
@@ -168,10 +239,9 @@ func (r *Recorder) Close() error {
 	<-r.done
 	r.Flush()
 	if r.err == nil {
-		r.err = r.journal.remove()
-	} else {
-		r.journal.close()
+		r.journal.write(closedLine)
 	}
+	r.journal.close()
 	if r.err == nil {
 		r.err = r.journal.err
 	}

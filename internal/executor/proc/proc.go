@@ -1,8 +1,11 @@
 // Package proc starts the programs nodes run, each in a process group of
 // its own, so that a timeout or a cancellation stops the whole group
 // (SIGTERM, then SIGKILL after a grace period) and nothing a node started
-// outlives it. Executors for cli, docker, kubectl, helm and terraform use
-// it.
+// outlives it, not even when osop itself is killed: a supervisor process
+// (see supervisor.go) ends the groups of an osop that dies. Each group is
+// reported to the context's executor.GroupWatcher, so that the engine can
+// record it and resume can end one a crash left behind ([EndGroup]).
+// Executors for cli, docker, kubectl, helm and terraform use it.
 //
 // It imports only the standard library (and executor's error codes).
 package proc
@@ -45,9 +48,11 @@ func Run(ctx context.Context, s Spec) (int, error) {
 	cmd := exec.Command(s.Argv[0], s.Argv[1:]...)
 	cmd.Dir, cmd.Env = s.Dir, s.Env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = s.Stdin, direct(s.Stdout), direct(s.Stderr)
-	// Its own process group, so signals reach everything it starts; and
-	// if osop itself is killed, the kernel kills the direct child.
+	// Its own process group, so signals reach everything it starts. The
+	// supervisor ends the group if osop dies; the death signal covers the
+	// instant between this fork and the supervisor hearing of the group.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	ensureSupervisor()
 	if err := cmd.Start(); err != nil {
 		code := run.CodeConfig
 		if errors.Is(err, exec.ErrNotFound) {
@@ -56,27 +61,19 @@ func Run(ctx context.Context, s Spec) (int, error) {
 		return -1, executor.Errorf(code, false, "cannot run %s: %v", s.Argv[0], err)
 	}
 	pgid := cmd.Process.Pid
+	start, _ := StartTime(pgid) // 0 if it is gone already: nothing to end later
+	watch(pgid, start, true)
+	executor.WatchGroup(ctx, pgid, start, true)
 	done := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		select {
-		case <-done:
-		case <-ctx.Done():
-			_ = syscall.Kill(-pgid, syscall.SIGTERM) // the group may be gone already
-			select {
-			case <-done:
-			case <-time.After(Grace):
-				_ = syscall.Kill(-pgid, syscall.SIGKILL)
-			}
-		}
-	}()
+	stopped := stopOnCancel(ctx, pgid, done)
 	err := cmd.Wait()
 	close(done)
 	<-stopped
 	// Whatever the program left running in its group (a `sleep &`) goes
 	// with it.
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	watch(pgid, start, false)
+	executor.WatchGroup(ctx, pgid, start, false)
 	if ctx.Err() != nil {
 		cause := context.Cause(ctx)
 		code, retry := executor.Stopped(ctx)
@@ -94,6 +91,27 @@ func Run(ctx context.Context, s Spec) (int, error) {
 		return -1, executor.Errorf(run.CodeUnclassified, true, "%s: %v", s.Argv[0], err)
 	}
 	return 0, nil
+}
+
+// stopOnCancel stops group pgid when ctx ends before done closes:
+// SIGTERM, then SIGKILL after Grace. The channel it returns closes when it
+// is through.
+func stopOnCancel(ctx context.Context, pgid int, done <-chan struct{}) <-chan struct{} {
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		select {
+		case <-done:
+		case <-ctx.Done():
+			_ = syscall.Kill(-pgid, syscall.SIGTERM) // the group may be gone already
+			select {
+			case <-done:
+			case <-time.After(Grace):
+				_ = syscall.Kill(-pgid, syscall.SIGKILL)
+			}
+		}
+	}()
+	return stopped
 }
 
 // direct returns the file behind a writer that offers one (the engine's

@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A node whose command leaves a child in its group and waits for it; on
+// a second attempt (the child file exists) it checks that the first
+// attempt's child is gone (a zombie nobody reaped yet is gone).
+const orphanWorkflow = `osop_version: "2.0"
+id: orphan
+name: Orphan
+nodes:
+  - id: hold
+    type: cli
+    runtime:
+      command: |
+        if [ -f child ]; then
+          state=$(cut -d" " -f3 "/proc/$(cat child)/stat" 2>/dev/null || true)
+          if [ -n "$state" ] && [ "$state" != Z ]; then echo "the first attempt's child still runs" >&2; exit 7; fi
+          echo resumed > out; exit 0
+        fi
+        %TRAP%
+        sleep 300 & echo $! > child.tmp; mv child.tmp child
+        wait
+`
+
+// startOsop writes the workflow and starts osop run in the background.
+func startOsop(t *testing.T, trap string) (*exec.Cmd, string, *bytes.Buffer) {
+	t.Helper()
+	if _, err := exec.LookPath("osop"); err != nil {
+		t.Skip("the osop binary is not on PATH")
+	}
+	dir := t.TempDir()
+	src := strings.ReplaceAll(orphanWorkflow, "%TRAP%", trap)
+	if err := os.WriteFile(filepath.Join(dir, "w.osop.yaml"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("osop", "run", "--run-id", "o", "w.osop.yaml")
+	cmd.Dir = dir
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if b, err := os.ReadFile(filepath.Join(dir, "child")); err == nil {
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	return cmd, dir, &out
+}
+
+// childPID waits for the node's child to exist and returns its pid.
+func childPID(t *testing.T, dir string) int {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		b, err := os.ReadFile(filepath.Join(dir, "child"))
+		if err != nil {
+			continue
+		}
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			return pid
+		}
+	}
+	t.Fatal("the node never started its child")
+	return 0
+}
+
+func waitDead(t *testing.T, pid int, within time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(within); processAlive(pid); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d is still alive after %s", pid, within)
+		}
+	}
+}
+
+// exitCodeOf waits for cmd and returns its exit code.
+func exitCodeOf(t *testing.T, cmd *exec.Cmd) int {
+	t.Helper()
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		if st, ok := exit.Sys().(syscall.WaitStatus); ok && st.Signaled() {
+			return 128 + int(st.Signal())
+		}
+		return exit.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0
+}
+
+// TestKillNineEndsNodeGroups: kill -9 of osop takes the node's whole
+// process group with it.
+func TestKillNineEndsNodeGroups(t *testing.T) {
+	cmd, dir, _ := startOsop(t, "")
+	child := childPID(t, dir)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	waitDead(t, child, 10*time.Second)
+}
+
+// TestResumeEndsWhatACrashLeft: when the supervisor died too, the group
+// outlives osop; resume ends it (it is recorded with its start time)
+// before it runs the node again.
+func TestResumeEndsWhatACrashLeft(t *testing.T) {
+	cmd, dir, _ := startOsop(t, "")
+	child := childPID(t, dir)
+	sup := supervisorOf(t, cmd.Process.Pid)
+	if err := syscall.Kill(sup, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitDead(t, sup, 10*time.Second)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	time.Sleep(300 * time.Millisecond) // no one is left to end the group: it must still be there
+	if !processAlive(child) {
+		t.Fatal("the child died without its supervisor: this test shows nothing")
+	}
+	code, out := osopIn(t, dir, "resume", "o")
+	if code != ExitOK || !strings.Contains(out, "osop: ended process group") {
+		t.Fatalf("resume exited %d:\n%s", code, out)
+	}
+	if processAlive(child) {
+		t.Error("the first attempt's child still runs after resume")
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "out")); string(b) != "resumed\n" {
+		t.Errorf("the second attempt did not run to its end: out=%q\n%s", b, out)
+	}
+}
+
+// supervisorOf finds the supervisor osop started.
+func supervisorOf(t *testing.T, osop int) int {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		entries, _ := os.ReadDir("/proc")
+		for _, e := range entries {
+			pid, err := strconv.Atoi(e.Name())
+			if err != nil {
+				continue
+			}
+			argv, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+			st, _ := os.ReadFile("/proc/" + e.Name() + "/stat")
+			i := bytes.LastIndexByte(st, ')')
+			if i < 0 || !bytes.HasPrefix(argv, []byte("osop-supervisor")) {
+				continue
+			}
+			if f := strings.Fields(string(st[i+1:])); len(f) > 1 && f[1] == strconv.Itoa(osop) {
+				return pid
+			}
+		}
+	}
+	t.Fatal("osop has no supervisor")
+	return 0
+}
+
+// TestInterruptGivesGraceThenKills: Ctrl-C sends the node's group SIGTERM;
+// a group that ignores it gets SIGKILL after the grace period (5 s), and
+// osop exits 130.
+func TestInterruptGivesGraceThenKills(t *testing.T) {
+	cmd, dir, out := startOsop(t, `trap "" TERM`)
+	child := childPID(t, dir)
+	began := time.Now()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	if !processAlive(child) {
+		t.Fatal("the child, which ignores SIGTERM, was killed before the grace period ended")
+	}
+	if code := exitCodeOf(t, cmd); code != ExitCancelled {
+		t.Fatalf("osop exited %d, want 130:\n%s", code, out)
+	}
+	if took := time.Since(began); took < 4*time.Second {
+		t.Errorf("osop gave the group %s, less than the grace period", took)
+	}
+	waitDead(t, child, 10*time.Second)
+}
+
+// TestSecondInterruptExitsAtOnce: a second Ctrl-C does not wait for the
+// grace period; the supervisor still ends the node's group.
+func TestSecondInterruptExitsAtOnce(t *testing.T) {
+	cmd, dir, out := startOsop(t, `trap "" TERM`)
+	child := childPID(t, dir)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	// Signals that arrive together may be delivered as one: wait until
+	// the first was taken (the run's history holds its cancellation).
+	journal := filepath.Join(dir, ".osop", "journal", "o.jsonl")
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		if b, _ := os.ReadFile(journal); bytes.Contains(b, []byte(`"kind":"cancel"`)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first Ctrl-C never reached the run")
+		}
+	}
+	began := time.Now()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitCodeOf(t, cmd); code != ExitCancelled {
+		t.Fatalf("osop exited %d, want 130:\n%s", code, out)
+	}
+	if took := time.Since(began); took > 3*time.Second {
+		t.Errorf("the second Ctrl-C took %s to exit", took)
+	}
+	waitDead(t, child, 10*time.Second)
+}
