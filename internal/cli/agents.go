@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"sync"
+
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/executor/agent"
 	"github.com/osopdev/osop/internal/executor/all"
@@ -10,7 +12,7 @@ import (
 // runRegistry is the registry a run uses: the standard one, or, with
 // --max-cost or --prices, one whose agents share that budget and prices.
 func runRegistry(f *Factory, opts *RunOptions) (*executor.Registry, error) {
-	mcp.Version = version()
+	setMCPVersion()
 	if opts.MaxCost == 0 && opts.Prices == "" {
 		return f.registry(), nil
 	}
@@ -30,3 +32,7 @@ func runRegistry(f *Factory, opts *RunOptions) (*executor.Registry, error) {
 	}
 	return all.RegistryWith(o), nil
 }
+
+// setMCPVersion tells MCP servers osop's version, once per process: runs
+// started in one process (tests, osop mcp) would otherwise race on it.
+var setMCPVersion = sync.OnceFunc(func() { mcp.Version = version() })
