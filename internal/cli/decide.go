@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/executor"
+	nodeproc "github.com/osopdev/osop/internal/executor/proc"
 	"github.com/osopdev/osop/internal/parse"
 	"github.com/osopdev/osop/internal/store"
 )
@@ -172,13 +172,7 @@ func reachable(r *store.Run) *ExitError {
 	return nil
 }
 
-func processAlive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
-}
+func processAlive(pid int) bool { return nodeproc.Alive(pid) }
 
 // pickWait finds the open wait a decision for opts.Node answers, or says
 // why there is none.

@@ -94,3 +94,20 @@ func groupAlive(pgid int) bool {
 	}
 	return false
 }
+
+// Alive reports whether process pid lives. A zombie does not: it has
+// ended, and whoever inherited it (in a container, a pid 1 that may
+// never reap) decides when its number goes away.
+func Alive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	f, err := stat(pid)
+	if err != nil {
+		return !errors.Is(err, os.ErrNotExist)
+	}
+	return len(f) == 0 || (f[0] != "Z" && f[0] != "X")
+}
