@@ -85,6 +85,7 @@ func TestJSONOutputs(t *testing.T) {
 		{"events-retry", "osop retry --output", at("retry", "g", "--from", "check", "--output", "json"), ExitOK, nil},
 		{"runs", "osop runs --output", at("runs", "--output", "json"), ExitOK, nil},
 		{"runs-show", "osop runs show --output", at("runs", "show", "s", "--output", "json"), ExitOK, nil},
+		{"risk", "osop risk --output", []string{"risk", "--output", "json", filepath.Join(dir, "shapes.osop.yaml")}, ExitOK, nil},
 		{"validate", "osop validate --format", []string{"validate", "--format", "json", filepath.Join(dir, "shapes.osop.yaml"),
 			filepath.Join(dir, "bad.osop.yaml"), filepath.Join(dir, ".osop", "runs", "s.osoplog.yaml")}, ExitFailed, nil},
 	}

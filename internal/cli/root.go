@@ -46,6 +46,7 @@ func newRootCmd(f *Factory) *cobra.Command {
 		newSignalCmd(f),
 		newSchemaCmd(f),
 		newRulesCmd(f),
+		newRiskCmd(f, nil),
 		newMCPCmd(f, nil),
 	)
 	registerCompletions(root)

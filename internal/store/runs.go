@@ -47,6 +47,9 @@ type Params struct {
 	MaxParallel int               `json:"max_parallel,omitempty"`
 	AutoApprove bool              `json:"auto_approve,omitempty"`
 	Builtins    map[string]string `json:"builtins,omitempty"`
+	// AcceptedRisks are the risk findings the run was told to accept
+	// (--accept-risk RULE or RULE:NODE).
+	AcceptedRisks []string `json:"accepted_risks,omitempty"`
 }
 
 // Where a secret came from ([SecretSource.From]).
