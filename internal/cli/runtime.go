@@ -36,7 +36,7 @@ func (c registryChecker) CheckNode(n *ast.Node) []validate.FieldProblem {
 	if rt == nil {
 		rt = map[string]any{}
 	}
-	cfg := executor.NodeConfig{ID: n.ID.V, Type: n.Type.V, Runtime: rt, MCPServers: c.servers}
+	cfg := executor.NodeConfig{ID: n.ID.V, Type: n.Type.V, Subtype: n.Subtype.V, Runtime: rt, MCPServers: c.servers}
 	for _, o := range n.Outputs {
 		cfg.Outputs = append(cfg.Outputs, o.Name)
 	}

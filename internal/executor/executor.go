@@ -45,8 +45,10 @@ type Describer interface {
 
 // NodeConfig is what an executor sees of a node when checking it.
 type NodeConfig struct {
-	ID      string
-	Type    string
+	ID   string
+	Type string
+	// Subtype is the node's subtype (router, github-actions, pr, …), or "".
+	Subtype string
 	Runtime map[string]any
 	Outputs []string
 	// MCPServers are the workflow's mcp_servers declarations, by name.
