@@ -114,6 +114,13 @@ func TestDocker_declinesUnknownActions(t *testing.T) {
 	if ps := (&Docker{}).Check(n); len(ps) != 1 || ps[0].Severity != diag.Info || !strings.Contains(ps[0].Summary, "a step for a person") {
 		t.Errorf("Check = %v; want one info note", ps)
 	}
+	if ps := (&Docker{}).Check(executor.NodeConfig{Type: "docker", Runtime: map[string]any{"image": "x"}}); len(ps) != 1 || ps[0].Severity != diag.Info {
+		t.Errorf("no action: Check = %v; want one info note", ps)
+	}
+	cmd := executor.NodeConfig{Type: "docker", Runtime: map[string]any{"command": "docker build -t x ."}}
+	if why, ps := (&Docker{}).Decline(cmd), (&Docker{}).Check(cmd); why != "" || len(ps) != 0 {
+		t.Errorf("a docker command: Decline %q, Check %v; want it run as a command", why, ps)
+	}
 	for _, a := range []string{"compose-up", "compose-pull", "build"} {
 		if why := (&Docker{}).Decline(executor.NodeConfig{Runtime: map[string]any{"action": a}}); why != "" {
 			t.Errorf("Decline(%s) = %q", a, why)

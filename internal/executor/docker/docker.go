@@ -40,6 +40,7 @@ import (
 	"github.com/osopdev/osop/internal/diag"
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/executor/proc"
+	"github.com/osopdev/osop/internal/executor/shell"
 	"github.com/osopdev/osop/internal/run"
 	"github.com/osopdev/osop/internal/template"
 )
@@ -63,7 +64,13 @@ var (
 // does not know.
 func (d *Docker) Decline(n executor.NodeConfig) string {
 	action, _ := n.Runtime["action"].(string)
-	if action == "" || slices.Contains(actions, action) || composeAction(action) != "" {
+	if _, ok := n.Runtime["command"]; ok && action == "" {
+		return "" // a docker command, run as a cli node runs it
+	}
+	if action == "" {
+		return "a docker node with no runtime.action: a step for a person (osop runs " + strings.Join(actions, ", ") + ", and compose-" + strings.Join(composeActions, ", compose-") + ")"
+	}
+	if slices.Contains(actions, action) || composeAction(action) != "" {
 		return ""
 	}
 	return fmt.Sprintf("docker action %q is not one osop runs (it runs %s, and compose-%s): a step for a person",
@@ -100,7 +107,11 @@ func (d *Docker) Check(n executor.NodeConfig) []executor.Problem {
 			return bad("runtime", "docker login needs a registry", "")
 		}
 	case "":
-		return bad("runtime", "a docker node needs runtime.action", "one of "+strings.Join(actions, ", ")+", or compose-up, compose-down, …")
+		if _, ok := n.Runtime["command"]; ok {
+			return (&shell.Command{}).Check(n)
+		}
+		return []executor.Problem{{Path: []string{"runtime"}, Severity: diag.Info, Summary: d.Decline(n),
+			Detail: "to have osop run it, add action: build (tags, …) or compose-up, or runtime.command"}}
 	default:
 		if composeAction(action) != "" {
 			ps := composeCheck(n.Runtime)
@@ -112,6 +123,13 @@ func (d *Docker) Check(n executor.NodeConfig) []executor.Problem {
 		return []executor.Problem{{Path: []string{"runtime", "action"}, Severity: diag.Info, Summary: d.Decline(n)}}
 	}
 	return nil
+}
+
+// isCommand reports whether a docker node runs a command rather than an
+// action.
+func isCommand(rt map[string]any) bool {
+	_, ok := rt["command"]
+	return ok && str(rt, "action") == ""
 }
 
 func str(m map[string]any, k string) string {
@@ -183,6 +201,9 @@ func (s *settings) kv(key string) []string {
 func (d *Docker) Describe(req *executor.Request) (string, error) {
 	if why := d.Decline(executor.NodeConfig{Runtime: req.Runtime}); why != "" {
 		return "(" + why + ")", nil
+	}
+	if isCommand(req.Runtime) {
+		return (&shell.Command{}).Describe(req)
 	}
 	cmds, err := d.commands(req)
 	if err != nil {
@@ -391,6 +412,9 @@ func (d *Docker) Execute(ctx context.Context, req *executor.Request) (*executor.
 	}
 	if sub := composeAction(str(req.Runtime, "action")); sub != "" {
 		return d.compose(ctx, t, s, sub)
+	}
+	if isCommand(req.Runtime) {
+		return (&shell.Command{}).Execute(ctx, req)
 	}
 	if why := d.Decline(executor.NodeConfig{Runtime: req.Runtime}); why != "" {
 		return nil, executor.Errorf(run.CodeNoExecutor, false, "%s", why)

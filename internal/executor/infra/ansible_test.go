@@ -120,6 +120,11 @@ func TestInfra_declinesUnknownTools(t *testing.T) {
 	if ps := (&Infra{}).Check(n); len(ps) != 1 || ps[0].Severity != diag.Info {
 		t.Errorf("Check = %v; want one info note", ps)
 	}
+	for _, rt := range []map[string]any{{}, {"tool": "kubernetes", "environment": "staging"}} {
+		if ps := (&Infra{}).Check(executor.NodeConfig{Type: "infra", Runtime: rt}); len(ps) != 1 || ps[0].Severity != diag.Info {
+			t.Errorf("Check(%v) = %v; want one info note", rt, ps)
+		}
+	}
 	if why := (&Infra{}).Decline(executor.NodeConfig{Type: "infra", Runtime: map[string]any{"tool": "ansible"}}); why != "" {
 		t.Errorf("ansible declined: %q", why)
 	}

@@ -59,11 +59,17 @@ var tools = map[string]tool{
 // Decline says why an infra node has nothing osop runs: a tool it does
 // not know (a node with no tool is an error: Check says so).
 func (i *Infra) Decline(n executor.NodeConfig) string {
-	name, _, ok := toolOf(n.Runtime)
-	if ok || name == "" {
-		return ""
+	name, t, ok := toolOf(n.Runtime)
+	action, _ := n.Runtime["action"].(string)
+	switch {
+	case name == "":
+		return "an infra node with no runtime.tool: a step for a person (osop runs kustomize, kubectl, helm, terraform and ansible)"
+	case !ok:
+		return fmt.Sprintf("infra tool %q is not one osop runs (it runs kustomize, kubectl, helm, terraform and ansible): a step for a person", name)
+	case strings.TrimSpace(action) == "" && t != (ansible{}):
+		return fmt.Sprintf("a %s step with no runtime.action: a step for a person", name)
 	}
-	return fmt.Sprintf("infra tool %q is not one osop runs (it runs kustomize, kubectl, helm, terraform and ansible): a step for a person", name)
+	return ""
 }
 
 func toolOf(rt map[string]any) (string, tool, bool) {
@@ -74,41 +80,31 @@ func toolOf(rt map[string]any) (string, tool, bool) {
 
 // Check reports an unknown tool or action and missing settings.
 func (i *Infra) Check(n executor.NodeConfig) []executor.Problem {
-	name, t, ok := toolOf(n.Runtime)
-	if !ok && name != "" {
-		return []executor.Problem{{Path: []string{"runtime", "tool"}, Severity: diag.Info, Summary: i.Decline(n),
-			Detail: "or give it runtime.command through a cli node"}}
+	if why := i.Decline(n); why != "" {
+		return []executor.Problem{{Path: []string{"runtime", "tool"}, Severity: diag.Info, Summary: why,
+			Detail: "to have osop run it, name a tool it runs and its action, or make it a cli node with runtime.command"}}
 	}
-	if !ok {
-		return []executor.Problem{{Path: []string{"runtime", "tool"}, Severity: diag.Error, Summary: "an infra node needs runtime.tool",
-			Detail: "osop runs kustomize, kubectl, helm, terraform and ansible"}}
-	}
+	_, t, _ := toolOf(n.Runtime)
 	action, _ := n.Runtime["action"].(string)
 	return t.check(n.Runtime, strings.Join(strings.Fields(action), " "))
 }
 
 // Describe shows the commands (or edit) the action runs.
 func (i *Infra) Describe(req *executor.Request) (string, error) {
-	name, t, ok := toolOf(req.Runtime)
-	if !ok && name != "" {
-		return "(" + i.Decline(executor.NodeConfig{Runtime: req.Runtime}) + ")", nil
+	if why := i.Decline(executor.NodeConfig{Runtime: req.Runtime}); why != "" {
+		return "(" + why + ")", nil
 	}
-	if !ok {
-		return "", executor.Errorf(run.CodeConfig, false, "unknown infra tool %q", name)
-	}
+	_, t, _ := toolOf(req.Runtime)
 	s := &settings{req: req}
 	return t.describe(s, s.action())
 }
 
 // Execute runs the action.
 func (i *Infra) Execute(ctx context.Context, req *executor.Request) (*executor.Result, error) {
-	name, t, ok := toolOf(req.Runtime)
-	if !ok && name != "" {
-		return nil, executor.Errorf(run.CodeNoExecutor, false, "%s", i.Decline(executor.NodeConfig{Runtime: req.Runtime}))
+	if why := i.Decline(executor.NodeConfig{Runtime: req.Runtime}); why != "" {
+		return nil, executor.Errorf(run.CodeNoExecutor, false, "%s", why)
 	}
-	if !ok {
-		return nil, executor.Errorf(run.CodeConfig, false, "unknown infra tool %q", name)
-	}
+	_, t, _ := toolOf(req.Runtime)
 	s := &settings{req: req}
 	out, err := t.execute(ctx, s, s.action())
 	if err != nil {
