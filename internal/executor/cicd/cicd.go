@@ -208,3 +208,7 @@ func branchMatches(patterns any, branch string) bool {
 	}
 	return false
 }
+
+// Accepts reports whether osop runs n (a command or a trigger); the
+// manual-step path takes the others.
+func (c *CICD) Accepts(n executor.NodeConfig) bool { return c.Decline(n) == "" }

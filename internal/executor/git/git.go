@@ -212,3 +212,7 @@ func str(m map[string]any, k string) string {
 		return fmt.Sprint(v)
 	}
 }
+
+// Accepts reports whether osop runs n (a command, a known action or a
+// trigger); the manual-step path takes the others.
+func (g *Git) Accepts(n executor.NodeConfig) bool { return g.Decline(n) == "" }
