@@ -254,7 +254,7 @@ func (a *assessor) httpWords(n *ast.Node, cmd command, c template.Call, ws []tem
 	}
 	for i, w := range ws[1:] {
 		if plainRemote(strings.Trim(w.Text, `"'`)) {
-			a.add("RISK-013", Medium, n, a.wordAt(cmd, c, skip+i+1), fmt.Sprintf("step %q calls %s over plain HTTP", n.ID.V, w.Text), "use https://")
+			a.add("RISK-013", Medium, n, a.wordAt(cmd, c, skip+i+1), fmt.Sprintf("step %q calls %s over plain HTTP", n.ID.V, redactURL(strings.Trim(w.Text, `"'`))), "use https://")
 		}
 	}
 }

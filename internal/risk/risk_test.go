@@ -169,6 +169,30 @@ func TestAssess_dangerousWorkflows(t *testing.T) {
 	}
 }
 
+func TestAssess_messagesHideSecrets(t *testing.T) {
+	t.Parallel()
+	doc := load(t, head+`  - id: call
+    type: api
+    runtime: {url: "http://bob:hunter2hunter2@api.example.com/x"}
+  - id: fetch
+    type: cli
+    runtime: {command: "curl http://bob:hunter2hunter2@api.example.com/y"}
+`)
+	r := risk.Assess(doc.Workflow, doc.Source)
+	masked := string(r.MaskSource(doc.Source))
+	if len(r.Findings) < 3 {
+		t.Fatalf("findings %v", got(r))
+	}
+	for _, f := range r.Findings {
+		if strings.Contains(f.Summary+f.Detail, "hunter2") {
+			t.Errorf("%s shows the password: %s", f.Rule, f.Summary)
+		}
+	}
+	if strings.Contains(masked, "hunter2") {
+		t.Errorf("the masked source still shows the password:\n%s", masked)
+	}
+}
+
 func TestReport_accept(t *testing.T) {
 	t.Parallel()
 	doc := load(t, head+`  - id: teardown

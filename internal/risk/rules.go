@@ -271,7 +271,7 @@ func (a *assessor) plainHTTP(n *ast.Node) {
 	for _, k := range []string{"url", "endpoint", "base_url"} {
 		v := n.Runtime.Get(k)
 		if s, ok := v.String(); ok && plainRemote(s) {
-			a.add("RISK-013", Medium, n, v, fmt.Sprintf("step %q calls %s over plain HTTP", n.ID.V, s),
+			a.add("RISK-013", Medium, n, v, fmt.Sprintf("step %q calls %s over plain HTTP", n.ID.V, redactURL(s)),
 				"use https://")
 		}
 	}
@@ -298,4 +298,12 @@ func items(v *ast.Value) []*ast.Value {
 		return nil
 	}
 	return v.Items
+}
+
+// redactURL hides a password written in a URL, for messages.
+func redactURL(s string) string {
+	if u, err := url.Parse(strings.TrimSpace(s)); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return s
 }
