@@ -259,8 +259,15 @@ func (a *assessor) httpWords(n *ast.Node, cmd command, c template.Call, ws []tem
 	}
 }
 
-// infraAction: RISK-003 for infra nodes' destructive actions.
+// infraAction: RISK-003 for infra nodes' destructive actions, and a git
+// node's push with force: true.
 func (a *assessor) infraAction(n *ast.Node) {
+	if n.Type.V == "git" && strings.EqualFold(n.RuntimeString("action"), "push") {
+		if f := n.Runtime.Get("force"); f != nil && f.Bool {
+			a.destructiveFinding(n, f, "git push --force-with-lease, which rewrites the remote's history", High)
+		}
+		return
+	}
 	if n.Type.V != "infra" {
 		return
 	}

@@ -89,6 +89,11 @@ func TestAssess_dangerousWorkflows(t *testing.T) {
     runtime:
       command: [git, push, --force, origin, main]
 `, want: []string{"RISK-003@9:21:critical", "RISK-003@9:58:critical", "RISK-003@13:22:high"}, dangerous: true},
+		{name: "a native force push", nodes: `
+  - id: push
+    type: git
+    runtime: {action: push, branch: main, force: true}
+`, want: []string{"RISK-003@8:50:high"}},
 		{name: "SQL drop and delete without where", nodes: `
   - id: purge
     type: db
