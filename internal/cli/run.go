@@ -35,15 +35,17 @@ type RunOptions struct {
 	Log         string
 	DryRun      bool
 	MaxParallel int
-	AutoApprove bool
-	Output      string // text or json
-	Workdir     string
-	Store       string
-	FailFast    bool
-	Stream      bool
-	RunID       string
-	MaxCost     float64 // US dollars the run's agents may spend; 0: no limit
-	Prices      string  // a model price file over the built-in table
+	// MaxIterations bounds loops that set no max_iterations; 0: defaults.
+	MaxIterations int
+	AutoApprove   bool
+	Output        string // text or json
+	Workdir       string
+	Store         string
+	FailFast      bool
+	Stream        bool
+	RunID         string
+	MaxCost       float64 // US dollars the run's agents may spend; 0: no limit
+	Prices        string  // a model price file over the built-in table
 }
 
 const runLong = `Run a workflow on this machine, for real.
@@ -97,6 +99,7 @@ func newRunCmd(f *Factory, runF func(*RunOptions) error) *cobra.Command {
 	fl.StringVar(&opts.Log, "log", "", "where to write the .osoplog.yaml (default .osop/runs/RUN.osoplog.yaml)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "run nothing: print what each node would run, in order")
 	fl.IntVar(&opts.MaxParallel, "max-parallel", 0, "most nodes running at once (default: CPUs × 4)")
+	fl.IntVar(&opts.MaxIterations, "max-iterations", 0, "bound of every loop without max_iterations (default: 10 for a rework loop, 100 for a while loop)")
 	fl.BoolVar(&opts.AutoApprove, "auto-approve", false, "approve every human node and approval gate (for CI)")
 	fl.StringVar(&opts.Output, "output", "text", "text, or json: one JSON event per line on stdout")
 	fl.StringVar(&opts.Workdir, "workdir", "", "directory the workflow runs in (default: the current directory)")
@@ -228,13 +231,13 @@ func engineOptions(f *Factory, opts *RunOptions) (*prepared, engine.Options, sto
 	eopts := engine.Options{
 		Workflow: p.w, RunID: id, Vars: vars, Inputs: inputs, Secrets: secrets.values,
 		Env: env, Builtins: builtins(p.w, id, p.workdir, now), Workdir: p.workdir,
-		MaxParallel: opts.MaxParallel, FailFast: opts.FailFast, Masker: m,
+		MaxParallel: opts.MaxParallel, FailFast: opts.FailFast, Masker: m, MaxIterations: opts.MaxIterations,
 	}
 	if eopts.Registry, err = runRegistry(f, opts); err != nil {
 		return fail(err)
 	}
 	params := redactParams(store.Params{Vars: vars, Inputs: inputs, Sets: opts.Sets, MaxParallel: opts.MaxParallel,
-		AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins}, given, secrets)
+		MaxIterations: opts.MaxIterations, AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins}, given, secrets)
 	return p, eopts, params, nil
 }
 

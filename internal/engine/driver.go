@@ -110,6 +110,7 @@ func newDriver(opts Options) (*driver, error) {
 	d.env0 = d.processEnv()
 	mo := machine.For(w)
 	mo.RunID, mo.MaxParallel, mo.FailFast, mo.Signals, mo.Eval = string(opts.RunID), opts.MaxParallel, opts.FailFast, opts.Signals != nil, d
+	mo.MaxIterations, mo.LoopBound = opts.MaxIterations, opts.MaxIterations
 	if d.m, err = machine.New(g, mo, nil); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
 	}

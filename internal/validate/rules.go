@@ -43,7 +43,8 @@ var Rules = map[string]string{
 	"duplicate-edge":      "the same edge is written twice",
 	"switch-cases":        "a switch edge has no case and no default",
 	"join-count":          "a join_mode/join_count that cannot be satisfied",
-	"cycle":               "a cycle not formed by loop edges",
+	"cycle":               "a cycle that nothing guards (every edge sequential or parallel): it never ends",
+	"loop":                "info: a cycle through a conditional, fallback, error or timeout edge, run as a bounded rework loop",
 	"unreachable":         "a node that no path from an entry node reaches",
 	"invalid-timeout":     "a timeout that is zero or negative",
 	"invalid-retry":       "a negative number of retries, or a negative delay",
@@ -53,3 +54,7 @@ var Rules = map[string]string{
 	"missing-input":       "osop run: an ${inputs.x} the run has no value for (refused before anything runs)",
 	"log-record":          "an execution record entry that contradicts itself",
 }
+
+// ShownNotes are the info codes osop validate shows without -v: they say
+// how osop will run the file.
+var ShownNotes = map[string]bool{"loop": true, "condition-rewrite": true}
