@@ -39,9 +39,6 @@ var corpusErrors = map[string][]string{
 	"corpus/mobile/ios-build-deploy.osop.yaml": {
 		"117:16 expression-type", // condition reads 'tests_failed', which no node outputs and the workflow does not declare
 	},
-	"corpus/multi-agent/langgraph-pattern.osop.yaml": {
-		"136:32 expression-syntax", // condition 'selected_route contains 'tool_caller'' is not valid CEL: mismatched input 'contains' expecting <EOF
-	},
 	"corpus/notion-templates/okr-tracking.osop": {
 		"31:12 expression-type", // when reads 'week', which no node outputs and the workflow does not declare
 		"31:19 expression-type", // when reads 'quarter_end', which no node outputs and the workflow does not declare

@@ -107,6 +107,10 @@ func (c *checker) expression(env *expr.Env, e *ast.Edge, v, alt *ast.Value, src 
 	if checked == nil {
 		return
 	}
+	if checked.CEL != text {
+		c.add(diag.Info, "condition-rewrite", v.Range, "it is written in the editor's style (AND, OR, NOT, =, contains, in (…)); write the CEL to silence this note",
+			"%s %q runs as the CEL %q", field, text, checked.CEL)
+	}
 	if wantBool && !checked.IsBool() {
 		c.add(diag.Error, "expression-type", v.Range, "compare it with something, e.g. x == 'value'",
 			"%s must be a boolean, but %q is %s", field, text, checked.Type)
@@ -153,6 +157,11 @@ func (c *checker) celIssue(v *ast.Value, is expr.Issue, field string, src int) {
 		code = "expression-syntax"
 	}
 	text, _ := v.String()
+	if is.CEL != "" {
+		c.add(diag.Error, code, c.within(v, is.Line, is.Column, ""), "OSOP conditions are CEL (https://cel.dev): e.g. status == 'ok' && count > 0",
+			"%s %q, read as the CEL %q, is not valid: %s", field, text, is.CEL, expr.Friendly(is.Message))
+		return
+	}
 	c.add(diag.Error, code, c.within(v, is.Line, is.Column, ""), "OSOP conditions are CEL (https://cel.dev): e.g. status == 'ok' && count > 0",
 		"%s %q is not valid CEL: %s", field, text, expr.Friendly(is.Message))
 }

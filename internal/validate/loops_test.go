@@ -72,3 +72,21 @@ edges:
 		})
 	}
 }
+
+func TestConditions(t *testing.T) {
+	const src = `osop_version: "2.0"
+id: w
+name: W
+inputs: [{name: category, type: string}]
+nodes: [{id: a, type: cli}, {id: b, type: cli}, {id: c, type: cli}]
+edges:
+  - {from: a, to: b, mode: conditional, when: "category == 'routine' OR category == 'sales'"}
+  - {from: a, to: c, mode: conditional, when: "category == 'other'"}
+`
+	got := notes(t, src, "condition-rewrite", "expression-syntax", "expression-type")
+	want := []string{"7:47 info condition-rewrite: when \"category == 'routine' OR category == 'sales'\" runs as the CEL " +
+		"\"category == 'routine' || category == 'sales'\" | it is written in the editor's style"}
+	if len(got) != len(want) || !strings.HasPrefix(got[0], want[0]) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
