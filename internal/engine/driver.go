@@ -98,6 +98,13 @@ func newDriver(opts Options) (*driver, error) {
 	}
 	for k, i := range g.TopoOrder() {
 		d.pos[i] = k
+		if g.Nodes[i].Type.V == "human" {
+			for _, o := range validate.HumanOutputs {
+				if !g.Nodes[i].HasOutput(o.Name) {
+					d.producers[o.Name] = append(d.producers[o.Name], i)
+				}
+			}
+		}
 		for _, o := range g.Nodes[i].Outputs {
 			d.producers[o.Name] = append(d.producers[o.Name], i)
 		}

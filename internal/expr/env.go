@@ -127,6 +127,10 @@ func isReserved(n string) bool {
 	return len(n) > 1 && n[:2] == "__"
 }
 
+// IsIdent reports whether n can be a bare identifier of an expression:
+// a CEL identifier that no context variable reserves.
+func IsIdent(n string) bool { return isIdent(n) && !isReserved(n) }
+
 // isIdent reports whether n can be a CEL identifier.
 func isIdent(n string) bool {
 	if n == "" || celKeywords[n] {

@@ -35,6 +35,7 @@ var Rules = map[string]string{
 	"expression-type":     "a CEL expression does not type-check, or is not a boolean where one is needed",
 	"expression-scope":    "a CEL expression reads a value that is not available where it is evaluated",
 	"expression-lint":     "a CEL expression type-checks but will not do what it seems to",
+	"undeclared-name":     "a descriptive workflow's condition reads a name nothing declares; osop run asks for it or takes --input",
 	"condition-rewrite":   "info: a condition in the editor's style (AND, OR, NOT, =, contains, in (…)) and the CEL it runs as",
 	"undeclared-variable": "a template variable nothing declares; it must be passed with --var",
 	"undeclared-input":    "a ${inputs.x} reference to an input the workflow does not declare",
