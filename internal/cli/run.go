@@ -54,8 +54,11 @@ Each node runs through the executor for its type (cli, cicd and git run
 commands; api makes HTTP requests; human asks a person; system, data,
 gateway and event nodes run in process). Edges decide what runs next:
 sequential, parallel (joins wait for all, or join_mode wait_any/wait_n),
-conditional and switch (CEL), fallback/error/timeout on failure, loop
-(while, or for_each), event (waits for 'osop signal'), spawn.
+conditional and switch (CEL, or the editor's AND/OR/contains, rewritten
+to CEL), fallback/error/timeout on failure, loop (while, or for_each),
+event (waits for 'osop signal'), spawn. A cycle through a conditional,
+fallback, error or timeout edge is a rework loop, bounded by its
+max_iterations (else 10, or --max-iterations).
 
 Values:
   --var K=V        fills {{K}} (built in: GIT_SHA, GIT_SHA_SHORT, GIT_BRANCH, RUN_ID, TIMESTAMP, WORKFLOW_ID)
