@@ -184,6 +184,9 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 	if opts.Output != "text" && opts.Output != "json" {
 		return exitf(ExitUsage, "--output %q: want text or json", opts.Output)
 	}
+	if opts.MaxIterations < 0 {
+		return exitf(ExitUsage, "--max-iterations %d: want a positive number of iterations (0: the defaults)", opts.MaxIterations)
+	}
 	p, eopts, params, err := engineOptions(f, opts)
 	if err != nil {
 		return err
