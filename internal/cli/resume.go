@@ -104,7 +104,7 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 		return nil
 	}
 	ro := opts.RunOptions
-	ro.File, ro.Workdir, ro.MaxParallel = r.WorkflowFile, r.Workdir, r.Params.MaxParallel
+	ro.File, ro.Workdir, ro.MaxParallel, ro.MaxIterations = r.WorkflowFile, r.Workdir, r.Params.MaxParallel, r.Params.MaxIterations
 	ro.AutoApprove = ro.AutoApprove || r.Params.AutoApprove
 	env := environ()
 	secrets, err := rereadSecrets(string(r.ID), r.Params, ro.Secrets, ro.SecretsFile, env)
@@ -139,7 +139,8 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 	eopts := engine.Options{
 		Workflow: p.w, Registry: f.registry(), RunID: r.ID, Vars: vars, Inputs: inputs, Secrets: secrets.values,
 		Env: env, Builtins: builtins, Workdir: r.Workdir, MaxParallel: r.Params.MaxParallel, Masker: secrets.masker(),
-		Replay: history, RetryFrom: opts.From,
+		MaxIterations: r.Params.MaxIterations,
+		Replay:        history, RetryFrom: opts.From,
 	}
 	ex := &execution{f: f, opts: &ro, p: p, eopts: eopts, params: r.Params, existing: r, earlier: attempts}
 	return ex.run(ctx, prior, past.seq)

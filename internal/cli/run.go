@@ -35,15 +35,17 @@ type RunOptions struct {
 	Log         string
 	DryRun      bool
 	MaxParallel int
-	AutoApprove bool
-	Output      string // text or json
-	Workdir     string
-	Store       string
-	FailFast    bool
-	Stream      bool
-	RunID       string
-	MaxCost     float64 // US dollars the run's agents may spend; 0: no limit
-	Prices      string  // a model price file over the built-in table
+	// MaxIterations bounds loops that set no max_iterations; 0: defaults.
+	MaxIterations int
+	AutoApprove   bool
+	Output        string // text or json
+	Workdir       string
+	Store         string
+	FailFast      bool
+	Stream        bool
+	RunID         string
+	MaxCost       float64 // US dollars the run's agents may spend; 0: no limit
+	Prices        string  // a model price file over the built-in table
 	// AcceptRisk names the risk findings accepted (RULE or RULE:NODE) for
 	// a workflow osop risk calls dangerous.
 	AcceptRisk []string
@@ -55,8 +57,11 @@ Each node runs through the executor for its type (cli, cicd and git run
 commands; api makes HTTP requests; human asks a person; system, data,
 gateway and event nodes run in process). Edges decide what runs next:
 sequential, parallel (joins wait for all, or join_mode wait_any/wait_n),
-conditional and switch (CEL), fallback/error/timeout on failure, loop
-(while, or for_each), event (waits for 'osop signal'), spawn.
+conditional and switch (CEL, or the editor's AND/OR/contains, rewritten
+to CEL), fallback/error/timeout on failure, loop (while, or for_each),
+event (waits for 'osop signal'), spawn. A cycle through a conditional,
+fallback, error or timeout edge is a rework loop, bounded by its
+max_iterations (else 10, or --max-iterations).
 
 Values:
   --var K=V        fills {{K}} (built in: GIT_SHA, GIT_SHA_SHORT, GIT_BRANCH, RUN_ID, TIMESTAMP, WORKFLOW_ID)
@@ -104,6 +109,7 @@ func newRunCmd(f *Factory, runF func(*RunOptions) error) *cobra.Command {
 	fl.StringVar(&opts.Log, "log", "", "where to write the .osoplog.yaml (default .osop/runs/RUN.osoplog.yaml)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "run nothing: print what each node would run, in order")
 	fl.IntVar(&opts.MaxParallel, "max-parallel", 0, "most nodes running at once (default: CPUs × 4)")
+	fl.IntVar(&opts.MaxIterations, "max-iterations", 0, "bound of every loop without max_iterations (default: 10 for a rework loop, 100 for a while loop)")
 	fl.BoolVar(&opts.AutoApprove, "auto-approve", false, "approve every human node and approval gate (for CI)")
 	fl.StringVar(&opts.Output, "output", "text", "text, or json: one JSON event per line on stdout")
 	fl.StringVar(&opts.Workdir, "workdir", "", "directory the workflow runs in (default: the current directory)")
@@ -186,6 +192,9 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 	if opts.Output != "text" && opts.Output != "json" {
 		return exitf(ExitUsage, "--output %q: want text or json", opts.Output)
 	}
+	if opts.MaxIterations < 0 {
+		return exitf(ExitUsage, "--max-iterations %d: want a positive number of iterations (0: the defaults)", opts.MaxIterations)
+	}
 	p, eopts, params, err := engineOptions(f, opts)
 	if err != nil {
 		return err
@@ -239,13 +248,13 @@ func engineOptions(f *Factory, opts *RunOptions) (*prepared, engine.Options, sto
 	eopts := engine.Options{
 		Workflow: p.w, RunID: id, Vars: vars, Inputs: inputs, Secrets: secrets.values,
 		Env: env, Builtins: builtins(p.w, id, p.workdir, now), Workdir: p.workdir,
-		MaxParallel: opts.MaxParallel, FailFast: opts.FailFast, Masker: m,
+		MaxParallel: opts.MaxParallel, FailFast: opts.FailFast, Masker: m, MaxIterations: opts.MaxIterations,
 	}
 	if eopts.Registry, err = runRegistry(f, opts); err != nil {
 		return fail(err)
 	}
 	params := redactParams(store.Params{Vars: vars, Inputs: inputs, Sets: opts.Sets, MaxParallel: opts.MaxParallel,
-		AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins}, given, secrets)
+		MaxIterations: opts.MaxIterations, AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins}, given, secrets)
 	return p, eopts, params, nil
 }
 

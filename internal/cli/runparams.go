@@ -4,16 +4,19 @@ import (
 	"bufio"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"os/exec"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/run"
 	"github.com/osopdev/osop/internal/secret"
+	"github.com/osopdev/osop/internal/validate"
 )
 
 // keyValues parses repeated K=V flags.
@@ -38,6 +41,10 @@ func typedInputs(w *ast.Workflow, given map[string]string) (map[string]any, erro
 	for _, p := range w.Inputs {
 		declared[p.Name] = p
 	}
+	implied := map[string]bool{}
+	for _, im := range validate.ImpliedNames(w, nil) {
+		implied[im.Name] = true
+	}
 	names := make([]string, 0, len(given))
 	for k := range given {
 		names = append(names, k)
@@ -46,6 +53,10 @@ func typedInputs(w *ast.Workflow, given map[string]string) (map[string]any, erro
 	var problems []string
 	for _, k := range names {
 		p, ok := declared[k]
+		if !ok && implied[k] {
+			out[k] = impliedValue(given[k])
+			continue
+		}
 		if !ok {
 			if len(declared) > 0 {
 				problems = append(problems, fmt.Sprintf("unknown input %q (declared: %s)", k, strings.Join(paramNames(w.Inputs), ", ")))
@@ -191,4 +202,24 @@ func environ() map[string]string {
 		}
 	}
 	return out
+}
+
+// impliedValue reads the value given for a name nothing declares (a
+// descriptive workflow's condition reads it): a number, true or false
+// when it reads as one, else the text, so that amount < 1000 compares
+// numbers.
+func impliedValue(s string) any {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+		return f
+	}
+	switch s {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	return s
 }

@@ -232,9 +232,7 @@ func writeResults(opts *ValidateOptions, rs []*fileResult) error {
 		shown := make([]*fileResult, len(rs))
 		for i, r := range rs {
 			cp := *r
-			if !opts.Verbose {
-				cp.Diagnostics = r.Diagnostics.Filter(diag.Warning)
-			}
+			cp.Diagnostics = shownDiags(r.Diagnostics, opts.Verbose)
 			if cp.Diagnostics == nil {
 				cp.Diagnostics = diag.Diagnostics{} // [] rather than null: every key has one shape
 			}
@@ -254,10 +252,7 @@ func writeResults(opts *ValidateOptions, rs []*fileResult) error {
 		})
 	}
 	for _, r := range rs {
-		shown := r.Diagnostics.Filter(diag.Warning)
-		if opts.Verbose {
-			shown = r.Diagnostics
-		}
+		shown := shownDiags(r.Diagnostics, opts.Verbose)
 		topts := diag.TextOptions{Sources: map[string][]byte{r.File: r.doc.Source}, Color: opts.IO.Color}
 		if err := diag.WriteText(opts.IO.ErrOut, shown, topts); err != nil {
 			return err
@@ -322,4 +317,20 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("1 %s", word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// shownDiags is what osop validate prints: errors and warnings, and the
+// notes that say how osop will run the file (validate.ShownNotes: its
+// loops, the conditions it rewrites to CEL); -v shows every note.
+func shownDiags(ds diag.Diagnostics, verbose bool) diag.Diagnostics {
+	if verbose {
+		return ds
+	}
+	var out diag.Diagnostics
+	for _, d := range ds {
+		if d.Severity != diag.Info || validate.ShownNotes[d.Code] {
+			out = append(out, d)
+		}
+	}
+	return out
 }

@@ -98,6 +98,13 @@ func newDriver(opts Options) (*driver, error) {
 	}
 	for k, i := range g.TopoOrder() {
 		d.pos[i] = k
+		if g.Nodes[i].Type.V == "human" {
+			for _, o := range validate.HumanOutputs {
+				if !g.Nodes[i].HasOutput(o.Name) {
+					d.producers[o.Name] = append(d.producers[o.Name], i)
+				}
+			}
+		}
 		for _, o := range g.Nodes[i].Outputs {
 			d.producers[o.Name] = append(d.producers[o.Name], i)
 		}
@@ -110,6 +117,7 @@ func newDriver(opts Options) (*driver, error) {
 	d.env0 = d.processEnv()
 	mo := machine.For(w)
 	mo.RunID, mo.MaxParallel, mo.FailFast, mo.Signals, mo.Eval = string(opts.RunID), opts.MaxParallel, opts.FailFast, opts.Signals != nil, d
+	mo.MaxIterations, mo.LoopBound = opts.MaxIterations, opts.MaxIterations
 	if d.m, err = machine.New(g, mo, nil); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
 	}

@@ -41,7 +41,11 @@ type Options struct {
 	MaxParallel int
 	// FailFast cancels running nodes when a failure is not handled.
 	FailFast bool
-	Approver executor.Approver
+	// MaxIterations bounds every loop that sets no max_iterations of its
+	// own; 0 means the machine's defaults (10 for a rework loop, 100 for
+	// a while loop).
+	MaxIterations int
+	Approver      executor.Approver
 	// Signals delivers signals for event edges and event nodes.
 	Signals SignalSource
 	// Stream, when set, returns a writer that receives a node's output

@@ -18,6 +18,11 @@ type Issue struct {
 	Column  int
 	// Undeclared is set when the problem is an unknown identifier.
 	Undeclared string
+	// Syntax is set when the text does not parse.
+	Syntax bool
+	// CEL, when set, is the editor-style condition's CEL rewrite, which
+	// the problem is about (its position is the source's).
+	CEL string
 }
 
 // Ref is a use, inside an expression, of something the validator checks
@@ -34,6 +39,9 @@ type Ref struct {
 // Checked is an expression that parsed and type-checked.
 type Checked struct {
 	ast *cel.Ast
+	// CEL is the expression that runs: the source, or its rewrite when
+	// the source is an editor-style condition.
+	CEL string
 	// Type is the expression's result type.
 	Type *cel.Type
 	// Idents are the bare identifiers it reads.
@@ -57,11 +65,61 @@ func (c *Checked) IsBool() bool {
 var undeclaredRE = regexp.MustCompile(`undeclared reference to '([^']+)'`)
 
 // Check parses and type-checks src. It returns the checked expression, or
-// nil and the issues found.
+// nil and the issues found. A condition in the editor's style (AND, OR,
+// NOT, =, contains, in (…)) that is not valid CEL as written is read as
+// its CEL rewrite: Checked.CEL is what runs, and positions are the
+// source's. Valid CEL is never rewritten.
 func (e *Env) Check(src string) (*Checked, []Issue) {
+	c, iss := e.check(src)
+	if c != nil {
+		c.CEL = src
+		return c, nil
+	}
+	rw, ok := editorCEL(src)
+	if !ok {
+		return nil, iss
+	}
+	c2, iss2 := e.check(rw.text)
+	if c2 == nil && syntaxOnly(iss2) {
+		return nil, iss // the rewrite did not help: report the text as written
+	}
+	if c2 == nil {
+		for k := range iss2 {
+			iss2[k].Line, iss2[k].Column = rw.back(iss2[k].Line, iss2[k].Column)
+			iss2[k].CEL = rw.text
+		}
+		return nil, iss2
+	}
+	c2.CEL = rw.text
+	for _, refs := range [][]Ref{c2.Idents, c2.Outputs, c2.NodeCalls} {
+		for k := range refs {
+			refs[k].Line, refs[k].Column = rw.back(refs[k].Line, refs[k].Column)
+		}
+	}
+	for k := range c2.Hints {
+		c2.Hints[k].Line, c2.Hints[k].Column = rw.back(c2.Hints[k].Line, c2.Hints[k].Column)
+	}
+	return c2, nil
+}
+
+// syntaxOnly reports whether some issue is a syntax error.
+func syntaxOnly(iss []Issue) bool {
+	for _, is := range iss {
+		if is.Syntax {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Env) check(src string) (*Checked, []Issue) {
 	parsed, iss := e.env.Parse(src)
 	if iss != nil && iss.Err() != nil {
-		return nil, issues(iss)
+		out := issues(iss)
+		for k := range out {
+			out[k].Syntax = true
+		}
+		return nil, out
 	}
 	if celast.ExceedsDepth(parsed.NativeRep(), maxDepth) {
 		return nil, []Issue{{Message: "expression is nested too deeply", Line: 1, Column: 1}}

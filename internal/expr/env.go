@@ -6,6 +6,9 @@ import (
 	"sync"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/common/types/traits"
 )
 
 // Names of the context variables every expression may use.
@@ -68,6 +71,10 @@ func base() (*cel.Env, error) {
 			cel.Variable(VarAttempt, cel.IntType),
 			cel.Variable(VarNow, cel.TimestampType),
 			cel.Macros(functionMacros()...),
+			// list.contains(x), beside string.contains: the rewrite of
+			// `tags contains 'x'` works for lists and strings alike.
+			cel.Function("contains", cel.MemberOverload("list_contains_dyn",
+				[]*cel.Type{cel.ListType(dyn), dyn}, cel.BoolType, cel.BinaryBinding(listContains))),
 			cel.CrossTypeNumericComparisons(true),
 			cel.HomogeneousAggregateLiterals(),
 		)
@@ -120,6 +127,10 @@ func isReserved(n string) bool {
 	return len(n) > 1 && n[:2] == "__"
 }
 
+// IsIdent reports whether n can be a bare identifier of an expression:
+// a CEL identifier that no context variable reserves.
+func IsIdent(n string) bool { return isIdent(n) && !isReserved(n) }
+
 // isIdent reports whether n can be a CEL identifier.
 func isIdent(n string) bool {
 	if n == "" || celKeywords[n] {
@@ -159,4 +170,12 @@ func celType(jsonType string) *cel.Type {
 		return cel.MapType(cel.StringType, cel.DynType)
 	}
 	return cel.DynType
+}
+
+func listContains(l, x ref.Val) ref.Val {
+	c, ok := l.(traits.Container)
+	if !ok {
+		return types.MaybeNoSuchOverloadErr(l)
+	}
+	return c.Contains(x)
 }

@@ -1,18 +1,19 @@
 package graph
 
-// Cycle is a cycle of non-loop arcs: the nodes in order, and the arcs
+// Cycle is a cycle that nothing guards: the nodes in order, and the arcs
 // between them (Arcs[k] leads from Nodes[k] to Nodes[k+1], the last back to
-// Nodes[0]).
+// Nodes[0]), every one sequential or parallel.
 type Cycle struct {
 	Nodes []int
 	Arcs  []Arc
 }
 
 // Cycles returns one cycle for each strongly connected group of nodes that
-// non-loop arcs tie together, ordered by their first node, and each
-// starting at its lowest node: the same file gives the same report.
+// unguarded arcs (sequential, parallel) tie together, ordered by their
+// first node, and each starting at its lowest node: the same file gives
+// the same report. A cycle through a guarding arc is a loop (Loops).
 func (g *Graph) Cycles() []Cycle {
-	comp := g.components()
+	comp := g.componentsOf(unguarded)
 	var out []Cycle
 	done := map[int]bool{}
 	for i := range g.Nodes {
@@ -38,7 +39,7 @@ func (g *Graph) cycleFrom(start int, comp []int) (Cycle, bool) {
 		queue = queue[1:]
 		for _, ai := range g.out[i] {
 			a := g.Arcs[ai]
-			if a.IsLoop() || comp[a.To] != comp[start] {
+			if !unguarded(a) || comp[a.To] != comp[start] {
 				continue
 			}
 			if a.To == start {
@@ -68,9 +69,17 @@ func (g *Graph) unwind(start, last, closing int, prev map[int]int) Cycle {
 	return c
 }
 
-// components labels strongly connected components over non-loop arcs
-// (Tarjan's algorithm, iterative so deep graphs cannot exhaust the stack).
-func (g *Graph) components() []int {
+func unguarded(a Arc) bool { return !a.Guards() }
+
+func nonLoop(a Arc) bool { return !a.IsLoop() }
+
+// components labels strongly connected components over non-loop arcs.
+func (g *Graph) components() []int { return g.componentsOf(nonLoop) }
+
+// componentsOf labels strongly connected components over the arcs keep
+// accepts (Tarjan's algorithm, iterative so deep graphs cannot exhaust
+// the stack).
+func (g *Graph) componentsOf(keep func(Arc) bool) []int {
 	n := len(g.Nodes)
 	index := make([]int, n)
 	low := make([]int, n)
@@ -96,7 +105,7 @@ func (g *Graph) components() []int {
 			if f.arc < len(g.out[f.node]) {
 				a := g.Arcs[g.out[f.node][f.arc]]
 				f.arc++
-				if a.IsLoop() {
+				if !keep(a) {
 					continue
 				}
 				w := a.To

@@ -31,6 +31,7 @@ type Graph struct {
 	out   [][]int // arc indexes by source node
 	in    [][]int // arc indexes by target node
 	order []int   // topological order, computed once by New
+	back  []bool  // arcs that close a cycle (IsBack)
 }
 
 // New builds the graph of w.
@@ -58,6 +59,7 @@ func New(w *ast.Workflow) *Graph {
 			g.addArc(Arc{Edge: e, From: from, To: to, Case: caseFor(e, t.V)})
 		}
 	}
+	g.back = g.backArcs()
 	g.order = g.topoOrder()
 	return g
 }
@@ -99,11 +101,12 @@ func (g *Graph) arcs(idx []int) []Arc {
 }
 
 // IsEntry reports whether node i starts the run: nothing leads to it but
-// loop edges. A node reached only by fallback, error or timeout edges is
-// not an entry; it runs when its source fails.
+// loop edges and arcs back from later nodes (a rework loop's first step).
+// A node reached only by fallback, error or timeout edges is not an
+// entry; it runs when its source fails.
 func (g *Graph) IsEntry(i int) bool {
 	for _, ai := range g.in[i] {
-		if !g.Arcs[ai].IsLoop() {
+		if !g.Arcs[ai].IsLoop() && !g.back[ai] {
 			return false
 		}
 	}
@@ -168,15 +171,15 @@ func (g *Graph) roots() []int {
 }
 
 // TopoOrder returns every node once, each after all nodes that lead to it
-// by non-loop arcs; ties go to file order, so the order is deterministic.
-// Nodes caught in a cycle come last, in file order. The slice is shared:
+// by forward arcs (neither loop edges nor back arcs); ties go to file
+// order, so the order is deterministic. The slice is shared:
 // callers must not change it.
 func (g *Graph) TopoOrder() []int { return g.order }
 
 func (g *Graph) topoOrder() []int {
 	indeg := make([]int, len(g.Nodes))
-	for _, a := range g.Arcs {
-		if !a.IsLoop() && a.From != a.To {
+	for k, a := range g.Arcs {
+		if !a.IsLoop() && !g.back[k] {
 			indeg[a.To]++
 		}
 	}
@@ -194,7 +197,7 @@ func (g *Graph) topoOrder() []int {
 		placed[i] = true
 		for _, ai := range g.out[i] {
 			a := g.Arcs[ai]
-			if a.IsLoop() || a.From == a.To {
+			if a.IsLoop() || g.back[ai] {
 				continue
 			}
 			if indeg[a.To]--; indeg[a.To] == 0 {

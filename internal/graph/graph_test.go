@@ -52,6 +52,8 @@ func TestTopoOrderAndEntries(t *testing.T) {
 		{"fallback target is no entry", wf("a b r", "a>b", "b>r:fallback"), "a b r", "a"},
 		{"switch targets", wf("s x y", "s>x|y:switch"), "s x y", "s"},
 		{"unknown nodes dropped", wf("a", "a>ghost"), "a", "a"},
+		{"rework loop: the back arc is left out", wf("a b", "a>b", "b>a:fallback"), "a b", "a"},
+		{"a cycle nothing leads into starts at its first node", wf("v r p", "r>v:conditional", "v>r", "r>p:conditional"), "v r p", "v"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,7 +77,9 @@ func TestCycles(t *testing.T) {
 		{"none", wf("a b c", "a>b", "b>c"), nil},
 		{"loop edge is allowed", wf("a b", "a>b", "b>a:loop"), nil},
 		{"self edge", wf("a", "a>a"), []string{"a"}},
-		{"back edge by fallback", wf("a b c", "a>b", "b>c", "c>a:fallback"), []string{"a b c"}},
+		{"back edge by fallback is a loop", wf("a b c", "a>b", "b>c", "c>a:fallback"), nil},
+		{"guarded forward, sequential back", wf("d r v", "d>r", "r>v:conditional", "v>r"), nil},
+		{"parallel cycle", wf("a b", "a>b:parallel", "b>a"), []string{"a b"}},
 		{"two cycles, deterministic", wf("p q r s", "q>p", "p>q", "r>s", "s>r"), []string{"p q", "r s"}},
 	}
 	for _, tt := range tests {
@@ -90,6 +94,37 @@ func TestCycles(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("cycles (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestLoops(t *testing.T) {
+	tests := []struct {
+		name string
+		w    *ast.Workflow
+		want []string // "nodes guarded"
+	}{
+		{"none", wf("a b", "a>b"), nil},
+		{"loop edges are not back arcs", wf("a b", "a>b", "b>a:loop"), nil},
+		{"review loop", wf("w r p", "w>r", "r>w:conditional", "r>p:conditional"), []string{"w r true"}},
+		{"sequential back arc, guarded forward", wf("d r v", "d>r", "r>v:conditional", "v>r"), []string{"r v true"}},
+		{"nested", wf("a b c d", "a>b", "b>c", "c>b:conditional", "c>d", "d>a:fallback"), []string{"b c true", "a b c d true"}},
+		{"unguarded", wf("a b", "a>b", "b>a"), []string{"a b false"}},
+		{"self", wf("a", "a>a:conditional"), []string{"a true"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := New(tt.w)
+			var got []string
+			for _, l := range g.Loops() {
+				got = append(got, fmt.Sprintf("%s %v", ids(g, l.Nodes), l.Guarded))
+				if len(l.Arcs) != len(l.Nodes)-1 {
+					t.Errorf("loop %v has %d arcs", l.Nodes, len(l.Arcs))
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("loops (-want +got):\n%s", diff)
 			}
 		})
 	}

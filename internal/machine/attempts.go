@@ -142,9 +142,22 @@ func (m *Machine) completed(i int, out map[string]any, took time.Duration) {
 	}
 	m.setOutputs(i, out)
 	m.setStatus(i, run.Completed)
+	back := -1
+	if n.Items == nil || len(n.ItemsOut) >= len(n.Items) {
+		back = m.reentry(i)
+	}
+	if back >= 0 && !m.withinBound(back) {
+		n.Exhausted = true
+		m.failed(i, Failure{Code: run.CodeLoopLimit, Message: m.boundMessage(back)}, out, took)
+		return
+	}
 	m.emit(run.Event{Kind: run.NodeFinished, Node: n.ID, Type: m.typ(i), Attempt: n.Attempt, Iteration: n.Iteration,
 		Status: run.Completed, Duration: took, Outputs: out})
 	if m.loopAgain(i) {
+		return
+	}
+	if back >= 0 {
+		m.reenterGuarded(back, i)
 		return
 	}
 	if n.Items != nil {
@@ -166,11 +179,22 @@ func (m *Machine) failed(i int, f Failure, out map[string]any, took time.Duratio
 		m.setOutputs(i, out)
 	}
 	m.setStatus(i, attemptStatus(f.Code))
+	back := m.reentry(i)
+	if back >= 0 && !m.withinBound(back) {
+		n.Exhausted = true
+		f.Message += "; " + m.boundMessage(back)
+		m.setError(i, f.Message)
+		back = -1
+	}
 	m.emit(run.Event{Kind: run.NodeFinished, Node: n.ID, Type: m.typ(i), Attempt: n.Attempt, Iteration: n.Iteration,
 		Status: n.Status, Code: f.Code, Message: f.Message, Duration: took, Outputs: out})
 	if m.st.Stopping {
 		// The run is ending: what follows is not run, and finish says why.
 		m.fail(i, fmt.Sprintf("%s: %s", n.ID, f.Message))
+		return
+	}
+	if back >= 0 {
+		m.reenterGuarded(back, i)
 		return
 	}
 	m.resolveOut(i)

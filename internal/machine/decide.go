@@ -157,7 +157,7 @@ func (m *Machine) resolveOut(i int) {
 	failed := failedStatus(n.Status)
 	decisions := make(map[int]ArcState, len(out))
 	for _, k := range out {
-		if a := m.g.Arcs[k]; a.Edge.IsFailurePath() {
+		if a := m.g.Arcs[k]; a.Edge.IsFailurePath() && !m.back[k] {
 			decisions[k] = m.failurePath(i, a, failed)
 			if decisions[k] == ArcTaken {
 				n.Handled = true
@@ -190,7 +190,7 @@ func (m *Machine) resolveOut(i int) {
 	// Apply in arc order, so targets are considered deterministically.
 	for _, k := range out {
 		st, ok := decisions[k]
-		if !ok {
+		if !ok || m.back[k] {
 			continue
 		}
 		if st == ArcWaiting {

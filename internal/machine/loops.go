@@ -17,11 +17,11 @@ import (
 func (m *Machine) loopAgain(i int) bool {
 	n := m.node(i)
 	if n.Items != nil && len(n.ItemsOut) < len(n.Items) {
-		m.restart(i, nil)
+		m.restart(i, nil, -1)
 		return true
 	}
 	for _, k := range m.g.OutArcs(i) {
-		if m.back[k] && m.whileHolds(i, k) {
+		if m.back[k] && !m.guard[k] && m.whileHolds(i, k) {
 			m.reenter(k, i)
 			return true
 		}
@@ -29,7 +29,7 @@ func (m *Machine) loopAgain(i int) bool {
 	for _, k := range m.g.InArcs(i) {
 		a := m.g.Arcs[k]
 		if a.IsLoop() && !m.back[k] && !a.Edge.ForEach.Set() && m.st.Arcs[k] == ArcTaken && m.whileHolds(i, k) {
-			m.restart(i, nil)
+			m.restart(i, nil, -1)
 			return true
 		}
 	}
@@ -39,7 +39,7 @@ func (m *Machine) loopAgain(i int) bool {
 // reenter runs the body of back arc k again, from its target to tail.
 func (m *Machine) reenter(k, tail int) {
 	head := m.g.Arcs[k].To
-	m.restart(head, m.body(head, tail))
+	m.restart(head, m.body(head, tail), k)
 }
 
 // whileHolds evaluates loop arc k's when after node i, counting
@@ -82,7 +82,7 @@ func (m *Machine) body(head, tail int) []int {
 		stack = stack[:len(stack)-1]
 		for _, k := range m.g.OutArcs(x) {
 			a := m.g.Arcs[k]
-			if a.IsLoop() || after.Has(a.To) {
+			if a.IsLoop() || m.back[k] || after.Has(a.To) {
 				continue
 			}
 			after.Add(a.To)
@@ -102,8 +102,11 @@ func (m *Machine) body(head, tail int) []int {
 // back to pending for the next iteration, and queues the head. A body
 // node still in flight (a parallel branch that a join did not wait for,
 // or a head another loop already re-entered) is left to finish where it
-// is; the new iteration goes on from it.
-func (m *Machine) restart(head int, body []int) {
+// is; the new iteration goes on from it. via is the back arc re-entering
+// the body (-1 for the next for_each item): loops nested inside the body
+// count afresh, and arcs leading out of the body are decided again by
+// the new iteration.
+func (m *Machine) restart(head int, body []int, via int) {
 	if body == nil {
 		body = []int{head}
 	}
@@ -124,7 +127,7 @@ func (m *Machine) restart(head int, body []int) {
 		n.Step = StepIdle
 		n.Iteration++
 		n.Attempt, n.Code, n.Reason, n.Retryable, n.LastOut = 0, "", "", false, nil
-		n.Approved, n.Reserved = false, false
+		n.Approved, n.Reserved, n.Handled, n.Exhausted = false, false, false, false
 		n.Round = n.tries(n.Iteration)
 		m.setError(x, "")
 		m.setTook(x, 0)
@@ -133,8 +136,15 @@ func (m *Machine) restart(head int, body []int) {
 			m.setOutputs(x, nil)
 		}
 		for _, k := range m.g.OutArcs(x) {
-			if in.Has(m.g.Arcs[k].To) && !m.back[k] {
+			to := m.g.Arcs[k].To
+			switch {
+			case m.back[k] && via >= 0 && k != via && in.Has(to) && m.nested(k, len(body)):
+				delete(n.Loops, k) // a loop inside the body counts afresh
+			case m.back[k]:
+			case in.Has(to):
 				m.resetArc(k, ArcPending)
+			case via >= 0:
+				m.reopen(k)
 			}
 		}
 	}
@@ -213,4 +223,14 @@ func (n *NodeState) useTry(a int) {
 		n.Tries = append(n.Tries, 0)
 	}
 	n.Tries[n.Iteration] = max(n.Tries[n.Iteration], a)
+}
+
+// nested reports whether back arc k closes a loop smaller than a body of
+// size n that holds both its ends: such a loop counts afresh in each
+// iteration of the larger one. Two loops with the same body (a while
+// loop and a rework loop on one node) are not nested: each keeps its
+// count, so that both stay bounded.
+func (m *Machine) nested(k, n int) bool {
+	a := m.g.Arcs[k]
+	return len(m.body(a.To, a.From)) < n
 }

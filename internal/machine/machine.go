@@ -29,6 +29,10 @@ type Options struct {
 	// MaxIterations bounds a while-loop that sets no max_iterations;
 	// 0 means 100.
 	MaxIterations int
+	// LoopBound bounds a rework loop (a cycle through a conditional,
+	// fallback, error or timeout edge) that neither its edges nor its
+	// first node bound with max_iterations; 0 means 10.
+	LoopBound int
 	// Eval evaluates CEL expressions. It must not change the machine.
 	Eval Evaluator
 }
@@ -62,6 +66,9 @@ type Scope struct {
 // defaultMaxIterations bounds a while-loop that sets no max_iterations.
 const defaultMaxIterations = 100
 
+// defaultLoopBound bounds a rework loop that sets no max_iterations.
+const defaultLoopBound = 10
+
 // Machine decides a run. It is not safe for concurrent use: one driver
 // goroutine (or one workflow) owns it.
 type Machine struct {
@@ -70,6 +77,10 @@ type Machine struct {
 	order []int
 	anc   []graph.Set
 	back  []bool // the arc is a loop back to its source or an ancestor
+	// guard marks the back arcs that are not loop edges: each closes a
+	// rework loop, whose cycle loops[k] is.
+	guard []bool
+	loops map[int]graph.Loop
 	joins []join
 	st    State
 
@@ -102,10 +113,19 @@ func New(g *graph.Graph, opts Options, prior *State) (*Machine, error) {
 	if opts.MaxIterations <= 0 {
 		opts.MaxIterations = defaultMaxIterations
 	}
+	if opts.LoopBound <= 0 {
+		opts.LoopBound = defaultLoopBound
+	}
 	m := &Machine{g: g, opts: opts, order: g.TopoOrder(), anc: g.Ancestors()}
 	m.back = make([]bool, len(g.Arcs))
+	m.guard = make([]bool, len(g.Arcs))
 	for k, a := range g.Arcs {
-		m.back[k] = a.IsLoop() && (a.From == a.To || m.anc[a.From].Has(a.To))
+		m.guard[k] = g.IsBack(k)
+		m.back[k] = m.guard[k] || (a.IsLoop() && (a.From == a.To || m.anc[a.From].Has(a.To)))
+	}
+	m.loops = map[int]graph.Loop{}
+	for _, l := range g.Loops() {
+		m.loops[l.Back] = l
 	}
 	m.joins = make([]join, len(g.Nodes))
 	for i := range g.Nodes {

@@ -22,7 +22,8 @@ var graphs = flag.Int("graphs", 150, "random workflows per property test")
 
 // randomWorkflow writes a random workflow (chains, diamonds, fan-out and
 // fan-in, joins, conditions, fallbacks, error and timeout edges, retries,
-// while and for_each loops, back loops, approval gates, event edges) and
+// while and for_each loops, back loops, rework loops (conditional and
+// fallback edges back), approval gates, event edges) and
 // a random script of what each node's attempts do.
 func randomWorkflow(r *rand.Rand) (string, map[string][]outcome, map[string][]map[string]any) {
 	n := 2 + r.IntN(9)
@@ -61,6 +62,13 @@ func randomWorkflow(r *rand.Rand) (string, map[string][]outcome, map[string][]ma
 		}
 		if r.IntN(10) == 0 && preds[0] != i {
 			edges = append(edges, fmt.Sprintf("  - {from: %s, to: n%d, mode: loop, when: \"count < 2\", max_iterations: 3}", id, preds[0]))
+		}
+		// Rework loops: guarded back edges of other modes.
+		switch r.IntN(10) {
+		case 0:
+			edges = append(edges, fmt.Sprintf("  - {from: %s, to: n%d, mode: conditional, when: \"!ok\", max_iterations: 3}", id, r.IntN(i+1)))
+		case 1:
+			edges = append(edges, fmt.Sprintf("  - {from: %s, to: n%d, mode: fallback}", id, r.IntN(i+1)))
 		}
 	}
 	src := head + "nodes:\n" + strings.Join(nodes, "\n") + "\n"
@@ -310,8 +318,8 @@ func descendants(g *graph.Graph, from int) []int {
 	seen := map[int]bool{from: true}
 	out := []int{from}
 	for k := 0; k < len(out); k++ {
-		for _, a := range g.Out(out[k]) {
-			back := a.IsLoop() && (a.From == a.To || anc[a.From].Has(a.To))
+		for j, a := range g.Out(out[k]) {
+			back := g.IsBack(g.OutArcs(out[k])[j]) || a.IsLoop() && (a.From == a.To || anc[a.From].Has(a.To))
 			if !back && !seen[a.To] {
 				seen[a.To] = true
 				out = append(out, a.To)

@@ -102,7 +102,7 @@ func (m *Machine) retryFrom(id string) {
 	}
 	// A loop into the nodes run again starts counting afresh.
 	for k, a := range m.g.Arcs {
-		if a.IsLoop() && again.Has(a.To) {
+		if (a.IsLoop() || m.back[k]) && again.Has(a.To) {
 			delete(m.node(a.From).Loops, k)
 		}
 	}
@@ -207,6 +207,7 @@ func (m *Machine) reset(i int, fully bool) {
 		n.Round = n.tries(n.Iteration)
 	}
 	n.Step, n.Reason, n.Stopped, n.Code, n.Retryable, n.LastOut = StepIdle, "", false, "", false, nil
+	n.Exhausted = false
 	if !n.Reserved {
 		n.Approved = false
 	}

@@ -106,9 +106,10 @@ type NodeState struct {
 	LastOut   Values        `json:"last_out,omitempty"` // the outputs of a failed attempt waiting to retry
 	Outputs   Values        `json:"outputs,omitempty"`
 	Took      time.Duration `json:"took,omitempty"`
-	Handled   bool          `json:"handled,omitempty"` // a fallback, error or timeout edge took up its failure
-	Stopped   bool          `json:"stopped,omitempty"` // skipped because the run stopped
-	Forced    bool          `json:"forced,omitempty"`  // retry --from: runs whatever its edges say
+	Handled   bool          `json:"handled,omitempty"`   // a fallback, error or timeout edge took up its failure
+	Stopped   bool          `json:"stopped,omitempty"`   // skipped because the run stopped
+	Forced    bool          `json:"forced,omitempty"`    // retry --from: runs whatever its edges say
+	Exhausted bool          `json:"exhausted,omitempty"` // its rework loop reached the bound: it may not re-enter
 
 	Items    List        `json:"items,omitempty"`
 	ItemVar  string      `json:"item_var,omitempty"`

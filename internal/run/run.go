@@ -64,6 +64,7 @@ const (
 	CodeRejected     = "REJECTED"    // a person rejected an approval
 	CodeExpression   = "EXPRESSION"  // a CEL expression failed to evaluate
 	CodeInterrupted  = "INTERRUPTED" // the process running the node died
+	CodeLoopLimit    = "LOOP_LIMIT"  // a rework loop reached its bound
 	CodeUnclassified = "ERROR"
 )
 

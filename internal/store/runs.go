@@ -41,12 +41,14 @@ type Params struct {
 	Sets   []string          `json:"sets,omitempty"`
 	// SecretNames are the secrets' names; runs recorded before Secrets
 	// have only these, all given with --secret.
-	SecretNames []string          `json:"secret_names,omitempty"`
-	Secrets     []SecretSource    `json:"secrets,omitempty"`
-	Redacted    []Redacted        `json:"redacted,omitempty"`
-	MaxParallel int               `json:"max_parallel,omitempty"`
-	AutoApprove bool              `json:"auto_approve,omitempty"`
-	Builtins    map[string]string `json:"builtins,omitempty"`
+	SecretNames []string       `json:"secret_names,omitempty"`
+	Secrets     []SecretSource `json:"secrets,omitempty"`
+	Redacted    []Redacted     `json:"redacted,omitempty"`
+	MaxParallel int            `json:"max_parallel,omitempty"`
+	// MaxIterations is --max-iterations: a resumed run keeps the bound.
+	MaxIterations int               `json:"max_iterations,omitempty"`
+	AutoApprove   bool              `json:"auto_approve,omitempty"`
+	Builtins      map[string]string `json:"builtins,omitempty"`
 	// AcceptedRisks are the risk findings the run was told to accept
 	// (--accept-risk RULE or RULE:NODE).
 	AcceptedRisks []string `json:"accepted_risks,omitempty"`

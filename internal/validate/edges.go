@@ -93,9 +93,10 @@ func (c *checker) structure() {
 			at = f.Value.Range
 		}
 		c.add(diag.Error, "cycle", at,
-			"only loop edges may go back to an earlier node: make this edge mode: loop (with a when or max_iterations), or remove it",
-			"cycle %s is not formed by a loop edge", strings.Join(names, " → "))
+			"every edge of it is sequential or parallel, so it never ends: make the edge back a conditional (when: …), fallback or loop edge, or remove it",
+			"cycle %s: nothing guards it", strings.Join(names, " → "))
 	}
+	c.loops()
 	mentioned := map[string]bool{}
 	for _, e := range c.w.Edges {
 		mentioned[e.From.V] = true
@@ -143,5 +144,48 @@ func (c *checker) joins() {
 					"join_count %d can never be reached", e.JoinCount)
 			}
 		}
+	}
+}
+
+// loops notes each rework loop: a cycle that a conditional, fallback,
+// error or timeout edge guards runs again as a new iteration each time
+// its edge back is taken, up to its bound.
+func (c *checker) loops() {
+	for _, l := range c.g.Loops() {
+		if !l.Guarded {
+			continue // Cycles reports it
+		}
+		back := c.g.Arcs[l.Back]
+		names := make([]string, 0, len(l.Nodes)+1)
+		for _, i := range l.Nodes {
+			names = append(names, c.g.Nodes[i].ID.V)
+		}
+		names = append(names, names[0])
+		var guards []string
+		bound := ""
+		for _, k := range append(append([]int(nil), l.Arcs...), l.Back) {
+			a := c.g.Arcs[k]
+			if a.Guards() {
+				guards = append(guards, fmt.Sprintf("%s → %s (%s)", a.Edge.From.V, c.g.Nodes[a.To].ID.V, a.Edge.Mode.V))
+			}
+			if bound == "" && a.Edge.MaxIterations > 0 {
+				bound = fmt.Sprintf("%d (max_iterations of %s → %s)", a.Edge.MaxIterations, a.Edge.From.V, c.g.Nodes[a.To].ID.V)
+			}
+		}
+		if bound == "" {
+			if v := c.g.Nodes[l.Nodes[0]].Raw.Get("max_iterations"); v != nil && v.Kind == ast.Int && v.Int > 0 {
+				bound = fmt.Sprintf("%d (max_iterations of node %s)", v.Int, names[0])
+			} else {
+				bound = "10 (the default; set max_iterations on an edge of the loop, or run with --max-iterations N)"
+			}
+		}
+		at := back.Edge.Range
+		if f := back.Edge.Raw.Field("to"); f != nil {
+			at = f.Value.Range
+		}
+		c.add(diag.Info, "loop", at,
+			fmt.Sprintf("%s decides whether it goes round again; each time, %s run again as a new iteration. Bound: %s; at the bound, %s fails",
+				strings.Join(guards, ", "), strings.Join(names[:len(names)-1], ", "), bound, back.Edge.From.V),
+			"loop %s", strings.Join(names, " → "))
 	}
 }

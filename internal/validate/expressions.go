@@ -21,6 +21,13 @@ func (c *checker) producers() map[string][]int {
 		for _, o := range n.Outputs {
 			out[o.Name] = append(out[o.Name], i)
 		}
+		if n.Type.V == "human" {
+			for _, o := range HumanOutputs {
+				if !n.HasOutput(o.Name) {
+					out[o.Name] = append(out[o.Name], i)
+				}
+			}
+		}
 	}
 	c.producedBy = out
 	return out
@@ -46,6 +53,9 @@ func (c *checker) globals() map[string]string {
 	}
 	for v := range c.known {
 		g[v] = ""
+	}
+	for _, im := range c.impliedNames() {
+		g[im.Name] = ""
 	}
 	c.globalNames = g
 	return g
@@ -107,12 +117,20 @@ func (c *checker) expression(env *expr.Env, e *ast.Edge, v, alt *ast.Value, src 
 	if checked == nil {
 		return
 	}
+	if checked.CEL != text {
+		c.add(diag.Info, "condition-rewrite", v.Range, "it is written in the editor's style (AND, OR, NOT, =, contains, in (…)); write the CEL to silence this note",
+			"%s %q runs as the CEL %q", field, text, checked.CEL)
+	}
 	if wantBool && !checked.IsBool() {
 		c.add(diag.Error, "expression-type", v.Range, "compare it with something, e.g. x == 'value'",
 			"%s must be a boolean, but %q is %s", field, text, checked.Type)
 	}
 	scope := c.scope(src)
 	for _, r := range checked.Idents {
+		if im := c.implied(r.Name); im != nil {
+			c.undeclaredName(v, r, field, src)
+			continue
+		}
 		c.bareInScope(v, r, scope, src)
 	}
 	for _, r := range checked.Outputs {
@@ -153,6 +171,11 @@ func (c *checker) celIssue(v *ast.Value, is expr.Issue, field string, src int) {
 		code = "expression-syntax"
 	}
 	text, _ := v.String()
+	if is.CEL != "" {
+		c.add(diag.Error, code, c.within(v, is.Line, is.Column, ""), "OSOP conditions are CEL (https://cel.dev): e.g. status == 'ok' && count > 0",
+			"%s %q, read as the CEL %q, is not valid: %s", field, text, is.CEL, expr.Friendly(is.Message))
+		return
+	}
 	c.add(diag.Error, code, c.within(v, is.Line, is.Column, ""), "OSOP conditions are CEL (https://cel.dev): e.g. status == 'ok' && count > 0",
 		"%s %q is not valid CEL: %s", field, text, expr.Friendly(is.Message))
 }
@@ -230,12 +253,24 @@ func (c *checker) outputRef(at diag.Range, node, field string, in func(int) bool
 }
 
 // naturalOutputs are outputs every executor sets without a declaration.
-var naturalOutputs = []string{"exit_code", "stdout", "stderr", "status", "status_code", "body", "headers", "decision", "comment"}
+var naturalOutputs = []string{"exit_code", "stdout", "stderr", "status", "status_code", "body", "headers",
+	"decision", "comment", "approved", "approver", "decided_by"}
 
 // CELDecls returns the bare identifiers a workflow's expressions may use:
-// workflow inputs and variables, loop iterators, and every declared output
-// name. The engine builds its CEL environment from the same list.
+// workflow inputs and variables, loop iterators, every declared output
+// name, what every human node gives (HumanOutputs), and, in a
+// descriptive file, the names its conditions read that nothing declares
+// (ImpliedNames: the run's caller gives them). The engine builds its CEL
+// environment from the same list.
 func CELDecls(w *ast.Workflow, vars []string) []expr.Decl {
+	decls := baseDecls(w, vars)
+	for _, im := range impliedNames(w, decls) {
+		decls = append(decls, expr.Decl{Name: im.Name})
+	}
+	return decls
+}
+
+func baseDecls(w *ast.Workflow, vars []string) []expr.Decl {
 	var decls []expr.Decl
 	for _, p := range w.Inputs {
 		decls = append(decls, expr.Decl{Name: p.Name, Type: p.Type})
@@ -254,6 +289,13 @@ func CELDecls(w *ast.Workflow, vars []string) []expr.Decl {
 	for _, n := range w.Nodes {
 		for _, o := range n.Outputs {
 			decls = append(decls, expr.Decl{Name: o.Name, Type: o.Type})
+		}
+		if n.Type.V == "human" {
+			for _, o := range HumanOutputs {
+				if !n.HasOutput(o.Name) {
+					decls = append(decls, o)
+				}
+			}
 		}
 	}
 	return decls

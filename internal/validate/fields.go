@@ -21,7 +21,7 @@ var (
 		message_contract runtime config command cmd inputs outputs success_criteria
 		failure_modes retry_policy retry timeout_sec timeout idempotency handoff explain
 		observability security approval_gate parent spawn_policy workflow_ref
-		workflow_inputs metadata tags`)
+		workflow_inputs metadata tags max_iterations`)
 	edgeFields = words(`from to mode when condition label explain contract transform
 		metadata spawn_count for_each iterator_var max_iterations join_mode join_count
 		cases default_to signal`)

@@ -35,6 +35,8 @@ var Rules = map[string]string{
 	"expression-type":     "a CEL expression does not type-check, or is not a boolean where one is needed",
 	"expression-scope":    "a CEL expression reads a value that is not available where it is evaluated",
 	"expression-lint":     "a CEL expression type-checks but will not do what it seems to",
+	"undeclared-name":     "a descriptive workflow's condition reads a name nothing declares; osop run asks for it or takes --input",
+	"condition-rewrite":   "info: a condition in the editor's style (AND, OR, NOT, =, contains, in (…)) and the CEL it runs as",
 	"undeclared-variable": "a template variable nothing declares; it must be passed with --var",
 	"undeclared-input":    "a ${inputs.x} reference to an input the workflow does not declare",
 	"unknown-output":      "a reference to an output its node does not declare",
@@ -43,7 +45,8 @@ var Rules = map[string]string{
 	"duplicate-edge":      "the same edge is written twice",
 	"switch-cases":        "a switch edge has no case and no default",
 	"join-count":          "a join_mode/join_count that cannot be satisfied",
-	"cycle":               "a cycle not formed by loop edges",
+	"cycle":               "a cycle that nothing guards (every edge sequential or parallel): it never ends",
+	"loop":                "info: a cycle through a conditional, fallback, error or timeout edge, run as a bounded rework loop",
 	"unreachable":         "a node that no path from an entry node reaches",
 	"invalid-timeout":     "a timeout that is zero or negative",
 	"invalid-retry":       "a negative number of retries, or a negative delay",
@@ -53,3 +56,7 @@ var Rules = map[string]string{
 	"missing-input":       "osop run: an ${inputs.x} the run has no value for (refused before anything runs)",
 	"log-record":          "an execution record entry that contradicts itself",
 }
+
+// ShownNotes are the info codes osop validate shows without -v: they say
+// how osop will run the file.
+var ShownNotes = map[string]bool{"loop": true, "condition-rewrite": true}

@@ -84,6 +84,7 @@ type checker struct {
 
 	globalNames map[string]string // computed once by globals()
 	producedBy  map[string][]int  // computed once by producers()
+	impliedList []Implied         // computed once by impliedNames()
 }
 
 // Workflow runs the semantic rules on a workflow. src is the file's bytes,

@@ -1,6 +1,6 @@
 // Package approval runs human nodes: it asks a person, through the run's
-// Approver, and records the decision as the node's outputs (decision,
-// comment, decided_by). A rejection fails the node, so nothing after an
+// Approver, and records the decision as the node's outputs (approved,
+// decision, comment, approver and decided_by; validate.HumanOutputs). A rejection fails the node, so nothing after an
 // approval gate runs unless an edge handles the rejection.
 package approval
 
@@ -23,7 +23,7 @@ type Ask struct{}
 
 // builtinOutputs are the outputs every decision gives; the node's other
 // declared outputs are asked of the person.
-var builtinOutputs = map[string]bool{"decision": true, "comment": true, "decided_by": true}
+var builtinOutputs = map[string]bool{"decision": true, "comment": true, "decided_by": true, "approved": true, "approver": true}
 
 var _ executor.Describer = (*Ask)(nil)
 
@@ -89,7 +89,8 @@ func (a *Ask) Execute(ctx context.Context, req *executor.Request) (*executor.Res
 	if err != nil {
 		return nil, err
 	}
-	outputs := map[string]any{"decision": d.Choice, "comment": d.Comment, "decided_by": d.By}
+	outputs := map[string]any{"decision": d.Choice, "comment": d.Comment, "decided_by": d.By,
+		"approved": !d.Rejected(), "approver": d.By}
 	fmt.Fprintf(req.Stderr, "decision: %s by %s\n", d.Choice, d.By)
 	for _, name := range ar.Outputs {
 		if v, ok := d.Outputs[name]; ok {
