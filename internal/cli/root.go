@@ -47,6 +47,7 @@ func newRootCmd(f *Factory) *cobra.Command {
 		newSchemaCmd(f),
 		newRulesCmd(f),
 		newMCPCmd(f, nil),
+		newLSPCmd(f, nil),
 	)
 	registerCompletions(root)
 	return root
