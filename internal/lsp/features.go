@@ -9,5 +9,11 @@ import (
 // feature answers the language feature requests; ok is false for a
 // method it does not know.
 func (s *server) feature(ctx context.Context, method string, p jsonrpc2.RawMessage) (r any, err error, ok bool) {
-	return nil, nil, false
+	switch method {
+	case "textDocument/completion":
+		r, err = call(p, s.completion)
+	default:
+		return nil, nil, false
+	}
+	return r, err, true
 }

@@ -107,7 +107,10 @@ type CompletionItem struct {
 	Label      string `json:"label"`
 	Kind       int    `json:"kind,omitempty"`
 	Detail     string `json:"detail,omitempty"`
-	InsertText string `json:"insertText,omitempty"`
+	InsertText string    `json:"insertText,omitempty"`
+	TextEdit   *TextEdit `json:"textEdit,omitempty"`
+	// FilterText is what the client matches the typed word against.
+	FilterText string `json:"filterText,omitempty"`
 }
 
 type completionList struct {
