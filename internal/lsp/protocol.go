@@ -104,9 +104,9 @@ const (
 
 // CompletionItem is one completion.
 type CompletionItem struct {
-	Label      string `json:"label"`
-	Kind       int    `json:"kind,omitempty"`
-	Detail     string `json:"detail,omitempty"`
+	Label      string    `json:"label"`
+	Kind       int       `json:"kind,omitempty"`
+	Detail     string    `json:"detail,omitempty"`
 	InsertText string    `json:"insertText,omitempty"`
 	TextEdit   *TextEdit `json:"textEdit,omitempty"`
 	// FilterText is what the client matches the typed word against.
