@@ -2,6 +2,8 @@ package lsp
 
 import (
 	"regexp"
+	"strconv"
+	"sync"
 
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/diag"
@@ -65,11 +67,19 @@ type view struct {
 	doc   *ast.Document
 	text  *text
 	diags []Diagnostic
+
+	occOnce sync.Once
+	occ     []occurrence // node ids as written; see occurrences
+
+	actOnce sync.Once
+	acts    map[string]string // what each node runs; see actions
 }
 
 func newView(doc *ast.Document, src []byte, diags []Diagnostic) *view {
 	return &view{doc: doc, text: newText(src), diags: diags}
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // workflow returns the document's workflow, or nil.
 func (v *view) workflow() *ast.Workflow {

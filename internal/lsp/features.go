@@ -12,6 +12,18 @@ func (s *server) feature(ctx context.Context, method string, p jsonrpc2.RawMessa
 	switch method {
 	case "textDocument/completion":
 		r, err = call(p, s.completion)
+	case "textDocument/hover":
+		r, err = call(p, s.hover)
+	case "textDocument/definition":
+		r, err = call(p, s.definition)
+	case "textDocument/references":
+		r, err = call(p, s.references)
+	case "textDocument/prepareRename":
+		r, err = call(p, s.prepareRename)
+	case "textDocument/rename":
+		r, err = call(p, s.rename)
+	case "textDocument/documentSymbol":
+		r, err = call(p, s.symbols)
 	default:
 		return nil, nil, false
 	}
