@@ -115,3 +115,42 @@ func fromLSP(src []byte, ds []lsp.Diagnostic) []published {
 	}
 	return ps
 }
+
+// The osop.render command returns exactly what osop render -f svg writes,
+// and a hover shows the dry run's description of what a node runs.
+func TestLSP_renderAndHover(t *testing.T) {
+	seed := filepath.Join(shared.Dir(t, "seed"), "kubernetes-deploy.osop.yaml")
+	src, err := os.ReadFile(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFactory(&IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}})
+	sopts, err := lspOptions(&LSPOptions{Limits: parse.DefaultLimits, Schema: "osop", registry: f.registry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := lsptest.Start(t, sopts)
+	uri := "file://" + filepath.ToSlash(seed)
+	c.Open(uri, string(src))
+
+	var got lsp.RenderResult
+	c.Call("workspace/executeCommand", map[string]any{"command": lsp.RenderCommand, "arguments": []string{uri}}, &got)
+	var want, errb bytes.Buffer
+	if code := Main(t.Context(), []string{"render", "-f", "svg", seed}, &IOStreams{Out: &want, ErrOut: &errb}); code != 0 {
+		t.Fatalf("osop render: exit %d: %s", code, errb.String())
+	}
+	if got.SVG != want.String() || !strings.Contains(got.SVG, "<svg") {
+		t.Errorf("osop.render returned %d bytes, osop render %d; they differ:\n%s", len(got.SVG), want.Len(), cmp.Diff(want.String(), got.SVG))
+	}
+
+	line := strings.Count(string(src[:strings.Index(string(src), "id: build_image")]), "\n")
+	var h lsp.Hover
+	c.Call("textDocument/hover", map[string]any{"textDocument": map[string]any{"uri": uri},
+		"position": lsp.Position{Line: line, Character: 12}}, &h)
+	if !strings.Contains(h.Contents.Value, "docker build") || !strings.Contains(h.Contents.Value, "**build_image** · `docker`") {
+		t.Errorf("hover on build_image:\n%s", h.Contents.Value)
+	}
+	if err := c.TryCall("workspace/executeCommand", map[string]any{"command": "osop.nothing", "arguments": []string{uri}}, nil); err == nil {
+		t.Error("an unknown command succeeded")
+	}
+}

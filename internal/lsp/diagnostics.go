@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"regexp"
+	"strings"
 	"strconv"
 	"sync"
 
@@ -34,9 +35,59 @@ func toDiagnostic(t *text, d *diag.Diagnostic) Diagnostic {
 	}
 	out := Diagnostic{Range: t.rangeOf(d.Subject), Severity: sev, Code: d.Code, Source: "osop", Message: msg}
 	if s, ok := suggestion(d); ok {
-		out.Data = &fixData{Replace: s}
+		if start, end, ok := misspelt(t, d, s); ok {
+			out.Data = &fixData{Replace: s, Range: t.lspRange(start, end)}
+		}
 	}
 	return out
+}
+
+var quoted = regexp.MustCompile(`"([^"]+)"`)
+
+// misspelt finds the misspelt word inside a diagnostic's subject (all of
+// it for a field name or node type; the last part of outputs.node.field
+// for an output): of the words the summary quotes, the one written in
+// the subject that is nearest the suggestion.
+func misspelt(t *text, d *diag.Diagnostic, suggestion string) (start, end int, ok bool) {
+	from, to := t.span(d.Subject)
+	if to <= from {
+		return 0, 0, false
+	}
+	subject := string(t.src[from:to])
+	best := -1
+	for _, m := range quoted.FindAllStringSubmatch(d.Summary, -1) {
+		w := m[1]
+		i := strings.LastIndex(subject, w)
+		if i < 0 || w == suggestion {
+			continue
+		}
+		if dist := distance(w, suggestion); best < 0 || dist < best {
+			best, start, end = dist, from+i, from+i+len(w)
+		}
+	}
+	return start, end, best >= 0
+}
+
+// distance is the Levenshtein distance between a and b.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)]
 }
 
 // didYouMean matches the validator's suggestion, `did you mean "x"?`.

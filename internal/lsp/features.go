@@ -24,6 +24,10 @@ func (s *server) feature(ctx context.Context, method string, p jsonrpc2.RawMessa
 		r, err = call(p, s.rename)
 	case "textDocument/documentSymbol":
 		r, err = call(p, s.symbols)
+	case "textDocument/codeAction":
+		r, err = call(p, s.codeActions)
+	case "workspace/executeCommand":
+		r, err = call(p, func(p executeCommandParams) (*RenderResult, error) { return s.execute(ctx, p) })
 	default:
 		return nil, nil, false
 	}

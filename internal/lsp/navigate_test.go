@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/lsp"
@@ -115,8 +116,8 @@ func TestNavigation(t *testing.T) {
 	})
 }
 
-// apply applies edits (which do not overlap) to a document of one-unit
-// characters per rune in the BMP.
+// apply applies edits (which do not overlap) to a document, counting
+// columns in UTF-16 units.
 func apply(doc string, edits []lsp.TextEdit) string {
 	lines := strings.SplitAfter(doc, "\n")
 	offset := func(p lsp.Position) int {
@@ -124,11 +125,41 @@ func apply(doc string, edits []lsp.TextEdit) string {
 		for _, l := range lines[:p.Line] {
 			n += len(l)
 		}
-		return n + len(string([]rune(lines[p.Line])[:p.Character]))
+		units := utf16.Encode([]rune(lines[p.Line]))
+		return n + len(string(utf16.Decode(units[:p.Character])))
 	}
 	sort.Slice(edits, func(i, j int) bool { return offset(edits[i].Range.Start) > offset(edits[j].Range.Start) })
 	for _, e := range edits {
 		doc = doc[:offset(e.Range.Start)] + e.NewText + doc[offset(e.Range.End):]
 	}
 	return doc
+}
+
+func TestCodeActions(t *testing.T) {
+	t.Parallel()
+	c := lsptest.Start(t, lsp.Options{Check: check})
+	uri := "file:///tmp/fix.osop.yaml"
+	doc := broken + "  - {from: build, to: ship, when: \"outputs.biuld.x == 1\"}\n"
+	c.Open(uri, doc)
+	c.Diagnostics(uri, 1)
+	var acts []lsp.CodeAction
+	whole := lsp.Range{End: lsp.Position{Line: 99}}
+	c.Call("textDocument/codeAction", map[string]any{"textDocument": map[string]any{"uri": uri}, "range": whole,
+		"context": map[string]any{"diagnostics": []any{}}}, &acts)
+	var edits []lsp.TextEdit
+	titles := map[string]bool{}
+	for _, a := range acts {
+		titles[a.Title] = true
+		edits = append(edits, a.Edit.Changes[uri]...)
+	}
+	for _, want := range []string{`Change to "purpose"`, `Change to "docker"`, `Change to "ship"`, `Change to "build"`} {
+		if !titles[want] {
+			t.Errorf("no %q action; got %v", want, titles)
+		}
+	}
+	fixed := apply(doc, edits)
+	c.Replace(uri, 2, fixed)
+	if p := c.Diagnostics(uri, 2); len(p.Diagnostics) != 0 {
+		t.Errorf("after the fixes:\n%s\nstill %+v", fixed, p.Diagnostics)
+	}
 }

@@ -40,9 +40,11 @@ type Diagnostic struct {
 	Data *fixData `json:"data,omitempty"`
 }
 
-// fixData is what a diagnostic knows of its own fix.
+// fixData is the fix a diagnostic's rule knows: the misspelt word's
+// range and the word meant.
 type fixData struct {
 	Replace string `json:"replace"`
+	Range   Range  `json:"range"`
 }
 
 type textDocumentItem struct {
