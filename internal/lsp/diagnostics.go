@@ -2,8 +2,8 @@ package lsp
 
 import (
 	"regexp"
-	"strings"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/osopdev/osop/internal/ast"
