@@ -14,8 +14,16 @@ func (s *server) codeActions(p codeActionParams) ([]CodeAction, error) {
 	if v == nil {
 		return out, nil
 	}
-	for _, d := range v.diags {
-		if d.Data == nil || !overlaps(d.Range, p.Range) {
+	for i, d := range v.diags {
+		if !overlaps(d.Range, p.Range) {
+			continue
+		}
+		if d.Code == "undeclared-input" || d.Code == "undeclared-variable" {
+			if a, ok := v.declareAction(p.TextDocument.URI, d, v.raw[i]); ok {
+				out = append(out, a)
+			}
+		}
+		if d.Data == nil {
 			continue
 		}
 		out = append(out, CodeAction{

@@ -13,12 +13,13 @@ import (
 // toDiagnostics converts what `osop validate` reports (errors and
 // warnings; info notes are shown only with --verbose there, and not
 // here) to LSP diagnostics.
-func toDiagnostics(t *text, ds diag.Diagnostics) []Diagnostic {
+func toDiagnostics(t *text, ds diag.Diagnostics) ([]Diagnostic, diag.Diagnostics) {
 	out := []Diagnostic{}
-	for _, d := range ds.Filter(diag.Warning) {
+	shown := ds.Filter(diag.Warning)
+	for _, d := range shown {
 		out = append(out, toDiagnostic(t, d))
 	}
-	return out
+	return out, shown
 }
 
 func toDiagnostic(t *text, d *diag.Diagnostic) Diagnostic {
@@ -118,6 +119,7 @@ type view struct {
 	doc   *ast.Document
 	text  *text
 	diags []Diagnostic
+	raw   diag.Diagnostics // what each of diags was converted from
 
 	occOnce sync.Once
 	occ     []occurrence // node ids as written; see occurrences
@@ -126,8 +128,10 @@ type view struct {
 	acts    map[string]string // what each node runs; see actions
 }
 
-func newView(doc *ast.Document, src []byte, diags []Diagnostic) *view {
-	return &view{doc: doc, text: newText(src), diags: diags}
+func newView(doc *ast.Document, src []byte, ds diag.Diagnostics) *view {
+	v := &view{doc: doc, text: newText(src)}
+	v.diags, v.raw = toDiagnostics(v.text, ds)
+	return v
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -282,22 +282,23 @@ func (s *server) check(uri string, version int) {
 	s.mu.Unlock()
 
 	doc, ds := s.opts.Check(file, src)
-	diags := toDiagnostics(newText(src), ds)
+	v := newView(doc, src, ds)
+	diags := v.diags
 
 	s.pubMu.Lock()
 	defer s.pubMu.Unlock()
 	s.mu.Lock()
 	current := s.docs[uri] != nil && s.docs[uri].version == version
 	if current && s.docs[uri].view == nil {
-		s.docs[uri].view = newView(doc, src, diags)
+		s.docs[uri].view = v
 	}
 	s.mu.Unlock()
 	if !current {
 		return
 	}
-	v := version
+	ver := version
 	if err := s.conn.Notify(context.Background(), "textDocument/publishDiagnostics",
-		publishParams{URI: uri, Version: &v, Diagnostics: diags}); err != nil {
+		publishParams{URI: uri, Version: &ver, Diagnostics: diags}); err != nil {
 		return // the connection is closing; Serve reports why
 	}
 	if s.opts.Published != nil {
@@ -321,7 +322,7 @@ func (s *server) current(uri string) *view {
 	file, src, version := d.file, d.src, d.version
 	s.mu.Unlock()
 	doc, ds := s.opts.Check(file, src)
-	v := newView(doc, src, toDiagnostics(newText(src), ds))
+	v := newView(doc, src, ds)
 	s.mu.Lock()
 	if d := s.docs[uri]; d != nil && d.version == version {
 		d.view = v
