@@ -102,3 +102,18 @@ func generatedWorkflow(n int) string {
 	}
 	return b.String()
 }
+
+// BenchmarkLSP_checkOnly is the check alone, without the server, the
+// pipes or the JSON: what of an edit's latency is osop validate's.
+func BenchmarkLSP_checkOnly(b *testing.B) {
+	f := newFactory(&IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}})
+	sopts, err := lspOptions(&LSPOptions{Limits: parse.DefaultLimits, Schema: "osop", registry: f.registry()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	src := []byte(generatedWorkflow(1000))
+	b.ReportAllocs()
+	for b.Loop() {
+		sopts.Check("/tmp/big.osop.yaml", src)
+	}
+}
