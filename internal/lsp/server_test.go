@@ -1,10 +1,14 @@
 package lsp_test
 
 import (
+	"errors"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"go.lsp.dev/jsonrpc2"
 
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/diag"
@@ -158,3 +162,36 @@ func TestServer_unknownMethod(t *testing.T) {
 		t.Errorf("unknown method: err = %v, want method not found", err)
 	}
 }
+
+// exit without shutdown ends the server with ErrExitWithoutShutdown
+// (osop lsp's exit code 1), as the specification asks.
+func TestServe_exitWithoutShutdown(t *testing.T) {
+	t.Parallel()
+	sr, cw, _ := os.Pipe()
+	cr, sw, _ := os.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- lsp.Serve(t.Context(), rw{sr, sw}, lsp.Options{Check: check}) }()
+	conn := jsonrpc2.NewConn(jsonrpc2.NewStream(rw{cr, cw}))
+	conn.Go(t.Context(), jsonrpc2.MethodNotFoundHandler)
+	defer conn.Close()
+	if _, err := conn.Call(t.Context(), "initialize", map[string]any{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.Notify(t.Context(), "exit", nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, lsp.ErrExitWithoutShutdown) {
+			t.Errorf("Serve = %v, want ErrExitWithoutShutdown", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return after exit")
+	}
+}
+
+type rw struct{ r, w *os.File }
+
+func (p rw) Read(b []byte) (int, error)  { return p.r.Read(b) }
+func (p rw) Write(b []byte) (int, error) { return p.w.Write(b) }
+func (p rw) Close() error                { return errors.Join(p.r.Close(), p.w.Close()) }
