@@ -21,6 +21,9 @@ func (s *server) hover(p positionParams) (*Hover, error) {
 			return &Hover{Contents: markdown(s.nodeHover(v, n)), Range: &r}, nil
 		}
 	}
+	if h, ok := v.refHover(p.Position); ok {
+		return h, nil
+	}
 	if v.doc == nil || v.doc.Root == nil {
 		return nil, nil
 	}

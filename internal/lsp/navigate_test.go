@@ -163,3 +163,40 @@ func TestCodeActions(t *testing.T) {
 		t.Errorf("after the fixes:\n%s\nstill %+v", fixed, p.Diagnostics)
 	}
 }
+
+func TestHover_references(t *testing.T) {
+	t.Parallel()
+	doc := `osop_version: "2.0"
+id: refs
+name: 參考
+inputs:
+  - {name: version, type: string, default: "1.0"}
+variables: {REGION: eu}
+nodes:
+  - id: build
+    type: cli
+    runtime: {command: "make ${inputs.version} {{REGION}} {{GIT_SHA}}"}
+    outputs: [tag]
+  - id: ship
+    type: cli
+    runtime: {command: "push {{tag}}"}
+edges:
+  - {from: build, to: ship}
+`
+	c := lsptest.Start(t, lsp.Options{Check: check})
+	uri := "file:///tmp/refs.osop.yaml"
+	c.Open(uri, doc)
+	tests := []struct{ marker, want string }{
+		{"inputs.version", "workflow input, declared on line 5"},
+		{"REGION}}", "workflow variable"},
+		{"GIT_SHA", "set by osop at run time"},
+		{"tag}}", "output of `build`"},
+	}
+	for _, tt := range tests {
+		var h lsp.Hover
+		c.Call("textDocument/hover", params(uri, pos(t, doc, tt.marker, 0)), &h)
+		if !strings.Contains(h.Contents.Value, tt.want) {
+			t.Errorf("hover on %s = %q, want %q in it", tt.marker, h.Contents.Value, tt.want)
+		}
+	}
+}
