@@ -48,6 +48,7 @@ func newRootCmd(f *Factory) *cobra.Command {
 		newRulesCmd(f),
 		newRiskCmd(f, nil),
 		newMCPCmd(f, nil),
+		newLSPCmd(f, nil),
 	)
 	registerCompletions(root)
 	return root

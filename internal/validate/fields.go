@@ -81,3 +81,30 @@ func (c *checker) retryFields(m *ast.Value, where string) {
 	c.unknownFields(r, retryFields, where+" retry")
 	c.unknownFields(r.Get("backoff"), backoffFields, where+" retry.backoff")
 }
+
+// Fields returns the field names osop knows for an object: "workflow",
+// "node", "edge", "retry_policy", "retry", "backoff", "explain" or "case";
+// nil for anything else. Editors offer them as completions, so the
+// validator and the editor cannot disagree on what a typo is.
+func Fields(object string) []string {
+	var f []string
+	switch object {
+	case "workflow":
+		f = workflowFields
+	case "node":
+		f = nodeFields
+	case "edge":
+		f = edgeFields
+	case "retry_policy":
+		f = retryPolicyFields
+	case "retry":
+		f = retryFields
+	case "backoff":
+		f = backoffFields
+	case "explain":
+		f = explainFields
+	case "case":
+		f = caseFields
+	}
+	return slices.Clone(f)
+}
