@@ -8,15 +8,21 @@ import (
 
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/diag"
+	"github.com/osopdev/osop/internal/validate"
 )
 
-// toDiagnostics converts what `osop validate` reports (errors and
-// warnings; info notes are shown only with --verbose there, and not
-// here) to LSP diagnostics.
+// toDiagnostics converts what `osop validate` reports to LSP
+// diagnostics: errors, warnings and the notes it shows without -v
+// (validate.ShownNotes: a loop and what bounds it, the CEL an editor
+// condition becomes), which editors show quietly.
 func toDiagnostics(t *text, ds diag.Diagnostics) ([]Diagnostic, diag.Diagnostics) {
 	out := []Diagnostic{}
-	shown := ds.Filter(diag.Warning)
-	for _, d := range shown {
+	var shown diag.Diagnostics
+	for _, d := range ds {
+		if d.Severity == diag.Info && !validate.ShownNotes[d.Code] {
+			continue
+		}
+		shown = append(shown, d)
 		out = append(out, toDiagnostic(t, d))
 	}
 	return out, shown
