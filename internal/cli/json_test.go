@@ -31,7 +31,7 @@ nodes:
   - {id: broken, type: cli, runtime: {command: 'echo no >&2; exit 2'}}
   - {id: handle, type: cli, runtime: {command: 'echo handled ${secrets.TOKEN}'}}
   - {id: never, type: cli, runtime: {command: "true"}}
-  - {id: ship, type: human, purpose: Ship it}
+  - {id: ship, type: human, subtype: approval, purpose: Ship it}
 edges:
   - {from: hello, to: skipme, mode: conditional, when: "greeting == 'nope'"}
   - {from: hello, to: flaky}

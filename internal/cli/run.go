@@ -44,6 +44,12 @@ type RunOptions struct {
 	RunID       string
 	MaxCost     float64 // US dollars the run's agents may spend; 0: no limit
 	Prices      string  // a model price file over the built-in table
+	manualFlags
+	// Simulate runs nothing: every node takes the outcome Scenario (a
+	// file) gives it, or completes with outputs made from its
+	// declarations.
+	Simulate bool
+	Scenario string
 }
 
 const runLong = `Run a workflow on this machine, for real.
@@ -106,6 +112,8 @@ func newRunCmd(f *Factory, runF func(*RunOptions) error) *cobra.Command {
 	fl.StringVar(&opts.RunID, "run-id", "", "use this run id instead of a generated one (letters, digits, - and _)")
 	fl.Float64Var(&opts.MaxCost, "max-cost", 0, "stop before an agent's model call that could take the run's cost past this many US dollars")
 	fl.StringVar(&opts.Prices, "prices", "", "JSON file of model prices (USD per million tokens) over the built-in table")
+	addManualFlags(fl, &opts.manualFlags)
+	addSimulateFlags(fl, opts)
 	addLimitFlags(cmd, &opts.Limits)
 	return cmd
 }
@@ -178,6 +186,15 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 	if opts.Output != "text" && opts.Output != "json" {
 		return exitf(ExitUsage, "--output %q: want text or json", opts.Output)
 	}
+	if err := opts.manualFlags.check(); err != nil {
+		return err
+	}
+	if opts.Scenario != "" && !opts.Simulate {
+		return exitf(ExitUsage, "--scenario is for simulated runs: add --simulate")
+	}
+	if opts.Simulate && opts.DryRun {
+		return exitf(ExitUsage, "--simulate and --dry-run: pass one (a dry run prints the plan; a simulation walks it)")
+	}
 	p, eopts, params, err := engineOptions(f, opts)
 	if err != nil {
 		return err
@@ -209,6 +226,9 @@ func engineOptions(f *Factory, opts *RunOptions) (*prepared, engine.Options, sto
 	if err := secrets.addEnv(p.doc, env); err != nil {
 		return fail(err)
 	}
+	if opts.Simulate {
+		simulatedSecrets(p.w, secrets)
+	}
 	m := secrets.masker()
 	vars, given, inputs, err := runValues(opts, p)
 	if err != nil {
@@ -233,8 +253,13 @@ func engineOptions(f *Factory, opts *RunOptions) (*prepared, engine.Options, sto
 	if eopts.Registry, err = runRegistry(f, opts); err != nil {
 		return fail(err)
 	}
+	if opts.Simulate {
+		if err := simulation(f, opts, p, &eopts); err != nil {
+			return fail(err)
+		}
+	}
 	params := redactParams(store.Params{Vars: vars, Inputs: inputs, Sets: opts.Sets, MaxParallel: opts.MaxParallel,
-		AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins}, given, secrets)
+		AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins, Simulated: opts.Simulate, Scenario: absPath(opts.Scenario)}, given, secrets)
 	return p, eopts, params, nil
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/diag"
+	"github.com/osopdev/osop/internal/engine"
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/executor/all"
 	"github.com/osopdev/osop/internal/validate"
@@ -32,14 +33,7 @@ func (c registryChecker) CheckNode(n *ast.Node) []validate.FieldProblem {
 		// level already says the workflow is not executable.
 		return nil
 	}
-	rt, _ := n.Runtime.Interface().(map[string]any)
-	if rt == nil {
-		rt = map[string]any{}
-	}
-	cfg := executor.NodeConfig{ID: n.ID.V, Type: n.Type.V, Runtime: rt, MCPServers: c.servers}
-	for _, o := range n.Outputs {
-		cfg.Outputs = append(cfg.Outputs, o.Name)
-	}
+	cfg := engine.NodeConfig(n, c.servers)
 	var out []validate.FieldProblem
 	for _, p := range c.r.Check(cfg) {
 		sev := p.Severity

@@ -47,6 +47,11 @@ type Params struct {
 	MaxParallel int               `json:"max_parallel,omitempty"`
 	AutoApprove bool              `json:"auto_approve,omitempty"`
 	Builtins    map[string]string `json:"builtins,omitempty"`
+	// Simulated marks a run in which nothing real ran (osop run
+	// --simulate); Scenario is the scenario file it followed. Resume
+	// and retry of such a run simulate too.
+	Simulated bool   `json:"simulated,omitempty"`
+	Scenario  string `json:"scenario,omitempty"`
 }
 
 // Where a secret came from ([SecretSource.From]).
