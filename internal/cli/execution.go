@@ -166,10 +166,16 @@ func (x *execution) run(ctx context.Context, resume map[string]engine.Prior, seq
 	}
 	if path != nil {
 		doc := simPathJSON{Simulated: true, RunID: string(id), WorkflowID: x.p.w.ID.V, Status: string(res.Status), ExitCode: code,
-			Path: path.steps, Record: logPath, Failures: append([]string{}, res.Failures...)}
+			Path: path.steps, Record: logPath, Failures: []string{}}
+		for _, f := range res.Failures {
+			doc.Failures = append(doc.Failures, x.eopts.Masker.Mask(f))
+		}
 		if err := writeJSON(io.Out, doc); err != nil {
 			return err
 		}
+	}
+	if x.params.Simulated {
+		id += " · simulated" // said on the line, never confused with a real run
 	}
 	if x.opts.Output != "json" {
 		fmt.Fprintf(io.Out, "%s %s · run %s · %s · record %s\n", statusWord(res), summary, id,

@@ -28,12 +28,12 @@ func checkerFor(r *executor.Registry, doc *ast.Document, warnOnly bool) registry
 }
 
 func (c registryChecker) CheckNode(n *ast.Node) []validate.FieldProblem {
-	if c.warnOnly && n.Runtime == nil {
+	cfg := engine.NodeConfig(n, c.servers)
+	if c.warnOnly && n.Runtime == nil && !c.r.Manual(cfg) {
 		// A node with no runtime at all describes a step; the conformance
 		// level already says the workflow is not executable.
 		return nil
 	}
-	cfg := engine.NodeConfig(n, c.servers)
 	var out []validate.FieldProblem
 	for _, p := range c.r.Check(cfg) {
 		sev := p.Severity
