@@ -133,7 +133,9 @@ func (x *execution) run(ctx context.Context, resume map[string]engine.Prior, seq
 		}
 	}
 	x.eopts.ArtifactDir = filepath.Join(x.p.workdir, ".osop", "artifacts", string(id))
-	x.eopts.Signals = st
+	if !x.params.Simulated {
+		x.eopts.Signals = st
+	}
 	if x.params.Simulated {
 		// Nothing real runs, and nothing is written outside .osop.
 		x.eopts.TempDir = simTempDir(x.p.workdir, string(id))

@@ -32,6 +32,8 @@ func simulation(f *Factory, opts *RunOptions, p *prepared, eopts *engine.Options
 	}
 	eopts.Registry = simulate.Registry(f.registry(), sc)
 	eopts.Approver = simulate.Approver{}
+	eopts.Signals = simulate.Signals{}
+	eopts.NoWaits = true
 	return nil
 }
 

@@ -116,6 +116,22 @@ func (s *Sim) Describe(req *executor.Request) (string, error) {
 	return "simulated, not run: " + what, nil
 }
 
+// predicted are the outputs the real executor knows it would give (a
+// docker build's image tag).
+func (s *Sim) predicted(req *executor.Request) map[string]any {
+	if s.manual {
+		return nil
+	}
+	ex, ok := s.real.For(configOf(req))
+	if !ok {
+		return nil
+	}
+	if p, ok := ex.(executor.Predictor); ok {
+		return p.Predict(req)
+	}
+	return nil
+}
+
 // configOf rebuilds what the registry decides by from a request.
 func configOf(req *executor.Request) executor.NodeConfig {
 	cfg := executor.NodeConfig{ID: req.NodeID, Type: req.NodeType, Runtime: req.Runtime, Outputs: req.Outputs,
@@ -133,7 +149,16 @@ func (s *Sim) Execute(ctx context.Context, req *executor.Request) (*executor.Res
 		return nil, err
 	}
 	o, given := s.sc.next(req.NodeID)
-	out := Synthesize(req.OutputSpecs, req.Outputs)
+	out := Builtins(req.NodeType)
+	if s.manual {
+		out = map[string]any{}
+	}
+	for k, v := range s.predicted(req) {
+		out[k] = v
+	}
+	for k, v := range Synthesize(req.OutputSpecs, req.Outputs) {
+		out[k] = v
+	}
 	if req.NodeType == "human" && !s.manual {
 		out["decision"], out["comment"], out["decided_by"] = "approve", "", "simulation"
 	}
@@ -187,4 +212,13 @@ func (Approver) Approve(_ context.Context, req executor.ApprovalRequest) (execut
 		}
 	}
 	return executor.Decision{Choice: choice, By: "simulation"}, nil
+}
+
+// Signals delivers every signal a simulated run waits for at once, with
+// no data: no one sends signals to a simulation.
+type Signals struct{}
+
+// Wait returns at once.
+func (Signals) Wait(ctx context.Context, _ run.ID, _ string) (map[string]any, error) {
+	return map[string]any{}, ctx.Err()
 }
