@@ -71,7 +71,9 @@ func TestManual(t *testing.T) {
 			if !ok {
 				t.Fatal("For found no executor")
 			}
-			_, isManual := ex.(interface{ Describe(*executor.Request) (string, error) })
+			_, isManual := ex.(interface {
+				Describe(*executor.Request) (string, error)
+			})
 			if !isManual {
 				t.Fatalf("For gave %T, which cannot describe itself", ex)
 			}
