@@ -83,6 +83,7 @@ func TestJSONOutputs(t *testing.T) {
 		{"events-resume", "osop resume --output", at("resume", "g", "--output", "json"), ExitOK,
 			func() { must(t, os.WriteFile(filepath.Join(dir, "fixed"), nil, 0o644)) }},
 		{"events-retry", "osop retry --output", at("retry", "g", "--from", "check", "--output", "json"), ExitOK, nil},
+		{"simulate", "osop run --output", at("run", filepath.Join(dir, "shapes.osop.yaml"), "--simulate", "--output", "json"), ExitOK, nil},
 		{"runs", "osop runs --output", at("runs", "--output", "json"), ExitOK, nil},
 		{"runs-show", "osop runs show --output", at("runs", "show", "s", "--output", "json"), ExitOK, nil},
 		{"validate", "osop validate --format", []string{"validate", "--format", "json", filepath.Join(dir, "shapes.osop.yaml"),
