@@ -26,6 +26,7 @@ var allowed = map[string][]string{
 	"internal/render/picture": {},
 	"internal/render":         {"internal/ast", "internal/diag", "internal/graph", "internal/layered", "internal/render/picture"},
 	"internal/machine":        {"internal/ast", "internal/diag", "internal/graph", "internal/run"},
+	"internal/risk":           {"internal/ast", "internal/diag", "internal/template"},
 	"internal/validate":       {"internal/ast", "internal/diag", "internal/graph", "internal/expr", "internal/schema", "internal/template", "internal/parse"},
 }
 

@@ -86,6 +86,7 @@ func TestJSONOutputs(t *testing.T) {
 		{"simulate", "osop run --output", at("run", filepath.Join(dir, "shapes.osop.yaml"), "--simulate", "--output", "json"), ExitOK, nil},
 		{"runs", "osop runs --output", at("runs", "--output", "json"), ExitOK, nil},
 		{"runs-show", "osop runs show --output", at("runs", "show", "s", "--output", "json"), ExitOK, nil},
+		{"risk", "osop risk --output", []string{"risk", "--output", "json", filepath.Join(dir, "shapes.osop.yaml")}, ExitOK, nil},
 		{"validate", "osop validate --format", []string{"validate", "--format", "json", filepath.Join(dir, "shapes.osop.yaml"),
 			filepath.Join(dir, "bad.osop.yaml"), filepath.Join(dir, ".osop", "runs", "s.osoplog.yaml")}, ExitFailed, nil},
 	}

@@ -47,6 +47,8 @@ type paramsJSON struct {
 	MaxParallel int               `json:"max_parallel"`
 	AutoApprove bool              `json:"auto_approve"`
 	Builtins    map[string]string `json:"builtins"`
+	// AcceptedRisks are the risk findings --accept-risk accepted.
+	AcceptedRisks []string `json:"accepted_risks"`
 }
 
 // secretJSON says where one of the run's secrets came from.
@@ -99,7 +101,7 @@ func toRunJSON(r *store.Run) runJSON {
 		Simulated: r.Params.Simulated,
 		Params: paramsJSON{Vars: r.Params.Vars, Inputs: r.Params.Inputs, Sets: r.Params.Sets,
 			Secrets: []secretJSON{}, MaxParallel: r.Params.MaxParallel, AutoApprove: r.Params.AutoApprove,
-			Builtins: r.Params.Builtins},
+			Builtins: r.Params.Builtins, AcceptedRisks: append([]string{}, r.Params.AcceptedRisks...)},
 	}
 	if !r.EndedAt.IsZero() {
 		ended := r.EndedAt.UTC()

@@ -47,6 +47,7 @@ func newRootCmd(f *Factory) *cobra.Command {
 		newSignalCmd(f),
 		newSchemaCmd(f),
 		newRulesCmd(f),
+		newRiskCmd(f, nil),
 		newMCPCmd(f, nil),
 	)
 	registerCompletions(root)

@@ -50,6 +50,9 @@ type RunOptions struct {
 	// declarations.
 	Simulate bool
 	Scenario string
+	// AcceptRisk names the risk findings accepted (RULE or RULE:NODE) for
+	// a workflow osop risk calls dangerous.
+	AcceptRisk []string
 }
 
 const runLong = `Run a workflow on this machine, for real.
@@ -71,8 +74,12 @@ Every run is recorded in .osop/osop.db (osop runs, osop logs) and in an
 execution record, .osop/runs/RUN.osoplog.yaml. A run that crashed, was
 killed or failed continues with 'osop resume RUN'.
 
-Exit codes: 0 completed; 1 failed; 2 invalid workflow or usage (nothing
-ran); 3 completed only because a fallback/error/timeout edge handled a
+Before a real run (not --dry-run) osop judges the workflow as 'osop risk'
+does, and refuses one whose risk score reaches the danger threshold unless
+--accept-risk names the findings that take it there.
+
+Exit codes: 0 completed; 1 failed; 2 invalid workflow, usage, or refused
+as dangerous (nothing ran); 3 completed only because a fallback/error/timeout edge handled a
 failure; 130 interrupted (Ctrl-C: nodes get SIGTERM, then SIGKILL; a
 second Ctrl-C exits at once).`
 
@@ -111,6 +118,7 @@ func newRunCmd(f *Factory, runF func(*RunOptions) error) *cobra.Command {
 	fl.BoolVar(&opts.Stream, "stream", false, "show each node's output as it runs, prefixed with the node id")
 	fl.StringVar(&opts.RunID, "run-id", "", "use this run id instead of a generated one (letters, digits, - and _)")
 	fl.Float64Var(&opts.MaxCost, "max-cost", 0, "stop before an agent's model call that could take the run's cost past this many US dollars")
+	fl.StringSliceVar(&opts.AcceptRisk, "accept-risk", nil, "run a workflow osop risk calls dangerous, accepting these findings: RULE or RULE:NODE (repeatable, or comma-separated; recorded in the run)")
 	fl.StringVar(&opts.Prices, "prices", "", "JSON file of model prices (USD per million tokens) over the built-in table")
 	addManualFlags(fl, &opts.manualFlags)
 	addSimulateFlags(fl, opts)
@@ -201,6 +209,9 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 	}
 	if opts.DryRun {
 		return dryRun(opts, p, eopts)
+	}
+	if params.AcceptedRisks, err = checkRisk(opts.IO, p, opts.AcceptRisk); err != nil {
+		return err
 	}
 	ex := &execution{f: f, opts: opts, p: p, eopts: eopts, params: params}
 	return ex.run(ctx, nil, 0)

@@ -184,6 +184,9 @@ func newRunsShowCmd(f *Factory) *cobra.Command {
 				if r.Summary != "" {
 					fmt.Fprintf(w, "summary   %s\n", r.Summary)
 				}
+				if len(r.Params.AcceptedRisks) > 0 {
+					fmt.Fprintf(w, "accepted  risks %s (--accept-risk)\n", strings.Join(r.Params.AcceptedRisks, ", "))
+				}
 				fmt.Fprintf(w, "record    %s\n\n", r.LogPath)
 				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "NODE\tTRY\tSTATUS\tDURATION\tDETAIL")

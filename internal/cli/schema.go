@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -8,6 +10,7 @@ import (
 
 	"github.com/osopdev/osop/internal/format"
 	"github.com/osopdev/osop/internal/parse"
+	"github.com/osopdev/osop/internal/risk"
 	"github.com/osopdev/osop/internal/schema"
 	"github.com/osopdev/osop/internal/validate"
 )
@@ -41,12 +44,16 @@ validators.`,
 func newRulesCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "rules",
-		Short: "List the diagnostic rule ids osop reports",
+		Short: "List the diagnostic and risk rule ids osop reports",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var b strings.Builder
 			for _, id := range ruleIDs() {
 				b.WriteString(id + strings.Repeat(" ", max(22-len(id), 1)) + validate.Rules[id] + "\n")
+			}
+			b.WriteString("\nrisk rules (osop risk, and the check before osop run):\n")
+			for _, id := range slices.Sorted(maps.Keys(risk.Rules)) {
+				b.WriteString(id + strings.Repeat(" ", max(22-len(id), 1)) + risk.Rules[id] + "\n")
 			}
 			_, err := f.IO.Out.Write([]byte(b.String()))
 			return err

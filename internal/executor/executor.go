@@ -45,15 +45,16 @@ type Describer interface {
 
 // NodeConfig is what an executor sees of a node when checking it.
 type NodeConfig struct {
-	ID      string
-	Type    string
+	ID   string
+	Type string
+	// Subtype is the node's subtype (router, github-actions, pr, …), or "".
+	Subtype string
 	Runtime map[string]any
 	Outputs []string
 	// MCPServers are the workflow's mcp_servers declarations, by name.
 	MCPServers map[string]any
-	// Subtype, Purpose and Approval (an approval gate is set) tell a
-	// human node that asks a decision from one that describes work.
-	Subtype  string
+	// Purpose and Approval (an approval gate is set) tell a human node
+	// that asks a decision from one that describes work.
 	Purpose  string
 	Approval bool
 }
@@ -275,7 +276,9 @@ func (r *Registry) Types() []string {
 // Check runs the registered executor's configuration check on a node, if
 // it has one.
 func (r *Registry) Check(n NodeConfig) []Problem {
-	if r.Manual(n) {
+	// A node its executor declines is checked by that executor, which
+	// says why in an info note; other manual steps get the note here.
+	if r.Manual(n) && !r.declines(n) {
 		return []Problem{{Path: []string{"type"}, Severity: diag.Info,
 			Summary: "manual step: nothing here for a machine to run, so osop run asks a person to do it",
 			Detail: "The operator is shown the step and answers done, failed or skip (at the terminal, with --answers FILE, " +
@@ -289,4 +292,15 @@ func (r *Registry) Check(n NodeConfig) []Problem {
 		return c.Check(n)
 	}
 	return nil
+}
+
+// declines reports whether n's executor declines it, with a reason its
+// Check gives.
+func (r *Registry) declines(n NodeConfig) bool {
+	e, ok := r.New(n.Type)
+	if !ok {
+		return false
+	}
+	d, ok := e.(Decliner)
+	return ok && d.Decline(n) != ""
 }

@@ -39,6 +39,9 @@ func (r *Registry) Manual(n NodeConfig) bool {
 	if !ok {
 		return true
 	}
+	if d, ok := e.(Decliner); ok && d.Decline(n) != "" {
+		return true
+	}
 	a, ok := e.(Acceptor)
 	return ok && !a.Accepts(n)
 }

@@ -52,6 +52,9 @@ type Params struct {
 	// and retry of such a run simulate too.
 	Simulated bool   `json:"simulated,omitempty"`
 	Scenario  string `json:"scenario,omitempty"`
+	// AcceptedRisks are the risk findings the run was told to accept
+	// (--accept-risk RULE or RULE:NODE).
+	AcceptedRisks []string `json:"accepted_risks,omitempty"`
 }
 
 // Where a secret came from ([SecretSource.From]).

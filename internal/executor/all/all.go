@@ -5,9 +5,11 @@ import (
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/executor/agent"
 	"github.com/osopdev/osop/internal/executor/approval"
+	"github.com/osopdev/osop/internal/executor/cicd"
 	"github.com/osopdev/osop/internal/executor/data"
 	"github.com/osopdev/osop/internal/executor/db"
 	"github.com/osopdev/osop/internal/executor/docker"
+	"github.com/osopdev/osop/internal/executor/git"
 	"github.com/osopdev/osop/internal/executor/httpcall"
 	"github.com/osopdev/osop/internal/executor/infra"
 	"github.com/osopdev/osop/internal/executor/manual"
@@ -31,6 +33,8 @@ func Registry() *executor.Registry { return RegistryWith(Options{}) }
 func RegistryWith(o Options) *executor.Registry {
 	r := executor.NewRegistry()
 	shell.Register(r)
+	cicd.Register(r)
+	git.Register(r)
 	httpcall.Register(r)
 	approval.Register(r)
 	data.Register(r)

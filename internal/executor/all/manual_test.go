@@ -3,6 +3,7 @@ package all
 import (
 	"testing"
 
+	"github.com/osopdev/osop/internal/diag"
 	"github.com/osopdev/osop/internal/executor"
 )
 
@@ -28,7 +29,8 @@ func TestManual(t *testing.T) {
 		{"cli with a list command", executor.NodeConfig{Type: "cli", Runtime: rt("command", []any{"make"})}, false},
 		{"cli without a command", executor.NodeConfig{Type: "cli", Runtime: rt("shell", "bash")}, true},
 		{"cli with nothing", executor.NodeConfig{Type: "cli", Runtime: rt()}, true},
-		{"git action (no native executor here)", executor.NodeConfig{Type: "git", Runtime: rt("action", "commit")}, true},
+		{"git commit (native)", executor.NodeConfig{Type: "git", Runtime: rt("action", "commit")}, false},
+		{"git with an action osop does not know", executor.NodeConfig{Type: "git", Subtype: "pr", Runtime: rt("action", "open-pr")}, true},
 		{"api with a url", executor.NodeConfig{Type: "api", Runtime: rt("url", "https://x")}, false},
 		{"api naming an endpoint only", executor.NodeConfig{Type: "api", Runtime: rt("endpoint", "/users")}, true},
 		{"db with a query", executor.NodeConfig{Type: "db", Runtime: rt("query", "SELECT 1")}, false},
@@ -37,13 +39,16 @@ func TestManual(t *testing.T) {
 		{"mcp with a tool", executor.NodeConfig{Type: "mcp", Runtime: rt("tool", "search", "server", "x")}, false},
 		{"mcp without a tool", executor.NodeConfig{Type: "mcp", Runtime: rt("server", "x")}, true},
 		{"system file operation", executor.NodeConfig{Type: "system", Runtime: rt("file", map[string]any{})}, false},
-		{"system router", executor.NodeConfig{Type: "system", Subtype: "router", Runtime: rt()}, true},
+		{"system router (native)", executor.NodeConfig{Type: "system", Subtype: "router", Runtime: rt()}, false},
+		{"system that names nothing", executor.NodeConfig{Type: "system", Runtime: rt()}, true},
 		{"data transform", executor.NodeConfig{Type: "data", Runtime: rt("transform", "{}")}, false},
 		{"data with a tool", executor.NodeConfig{Type: "data", Runtime: rt("tool", "pandas")}, true},
 		{"docker build", executor.NodeConfig{Type: "docker", Runtime: rt("action", "build")}, false},
-		{"docker compose-pull", executor.NodeConfig{Type: "docker", Runtime: rt("action", "compose-pull")}, true},
-		{"infra kubectl", executor.NodeConfig{Type: "infra", Runtime: rt("tool", "kubectl")}, false},
-		{"infra ansible", executor.NodeConfig{Type: "infra", Runtime: rt("tool", "ansible")}, true},
+		{"docker compose-pull (native)", executor.NodeConfig{Type: "docker", Runtime: rt("action", "compose-pull")}, false},
+		{"docker with an unknown action", executor.NodeConfig{Type: "docker", Runtime: rt("action", "teleport")}, true},
+		{"infra kubectl apply", executor.NodeConfig{Type: "infra", Runtime: rt("tool", "kubectl", "action", "apply")}, false},
+		{"infra ansible (native)", executor.NodeConfig{Type: "infra", Runtime: rt("tool", "ansible")}, false},
+		{"infra with a tool osop does not run", executor.NodeConfig{Type: "infra", Runtime: rt("tool", "pulumi")}, true},
 		{"agent", executor.NodeConfig{Type: "agent", Runtime: rt()}, false},
 		{"gateway", executor.NodeConfig{Type: "gateway", Runtime: rt()}, false},
 		{"event", executor.NodeConfig{Type: "event", Runtime: rt()}, false},
@@ -78,8 +83,8 @@ func TestManual(t *testing.T) {
 				t.Fatalf("For gave %T, which cannot describe itself", ex)
 			}
 			ps := r.Check(tt.node)
-			if tt.manual && (len(ps) != 1 || ps[0].Summary[:11] != "manual step") {
-				t.Errorf("Check of a manual step = %+v, want one note that it is manual", ps)
+			if tt.manual && (len(ps) != 1 || ps[0].Severity != diag.Info) {
+				t.Errorf("Check of a manual step = %+v, want one note that it is a step for a person", ps)
 			}
 		})
 	}

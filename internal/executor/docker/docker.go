@@ -9,6 +9,15 @@
 //	action: tag    image, tags
 //	action: run    image, name, detach, ports, env, rm, command → container_id
 //	action: login  registry
+//	action: compose-up, compose-down, compose-pull, compose-build,
+//	        compose-ps, compose-stop, compose-start, compose-restart,
+//	        compose-logs  compose_file, project, services, detach (up is
+//	        detached unless detach: false), build, remove_volumes →
+//	        container_ids, services (up, ps, start, restart),
+//	        pulled_images (pull); through docker compose, else the
+//	        docker-compose program
+//
+// Any other action is declined: a step for a person.
 //
 // Registry credentials come from security.credentials_source:
 // docker_config (the default: what `docker login` stored), env (username
@@ -31,6 +40,7 @@ import (
 	"github.com/osopdev/osop/internal/diag"
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/executor/proc"
+	"github.com/osopdev/osop/internal/executor/shell"
 	"github.com/osopdev/osop/internal/run"
 	"github.com/osopdev/osop/internal/template"
 )
@@ -47,7 +57,25 @@ var (
 	_ executor.Checker   = (*Docker)(nil)
 	_ executor.Describer = (*Docker)(nil)
 	_ executor.Predictor = (*Docker)(nil)
+	_ executor.Decliner  = (*Docker)(nil)
 )
+
+// Decline says why a docker node has nothing osop runs: an action it
+// does not know.
+func (d *Docker) Decline(n executor.NodeConfig) string {
+	action, _ := n.Runtime["action"].(string)
+	if _, ok := n.Runtime["command"]; ok && action == "" {
+		return "" // a docker command, run as a cli node runs it
+	}
+	if action == "" {
+		return "a docker node with no runtime.action: a step for a person (osop runs " + strings.Join(actions, ", ") + ", and compose-" + strings.Join(composeActions, ", compose-") + ")"
+	}
+	if slices.Contains(actions, action) || composeAction(action) != "" {
+		return ""
+	}
+	return fmt.Sprintf("docker action %q is not one osop runs (it runs %s, and compose-%s): a step for a person",
+		action, strings.Join(actions, ", "), strings.Join(composeActions, ", compose-"))
+}
 
 var actions = []string{"build", "push", "tag", "run", "login"}
 
@@ -79,11 +107,29 @@ func (d *Docker) Check(n executor.NodeConfig) []executor.Problem {
 			return bad("runtime", "docker login needs a registry", "")
 		}
 	case "":
-		return bad("runtime", "a docker node needs runtime.action", "one of "+strings.Join(actions, ", "))
+		if _, ok := n.Runtime["command"]; ok {
+			return (&shell.Command{}).Check(n)
+		}
+		return []executor.Problem{{Path: []string{"runtime"}, Severity: diag.Info, Summary: d.Decline(n),
+			Detail: "to have osop run it, add action: build (tags, …) or compose-up, or runtime.command"}}
 	default:
-		return bad("runtime.action", fmt.Sprintf("unknown docker action %q", action), "one of "+strings.Join(actions, ", "))
+		if composeAction(action) != "" {
+			ps := composeCheck(n.Runtime)
+			for i := range ps {
+				ps[i].Severity = diag.Error
+			}
+			return ps
+		}
+		return []executor.Problem{{Path: []string{"runtime", "action"}, Severity: diag.Info, Summary: d.Decline(n)}}
 	}
 	return nil
+}
+
+// isCommand reports whether a docker node runs a command rather than an
+// action.
+func isCommand(rt map[string]any) bool {
+	_, ok := rt["command"]
+	return ok && str(rt, "action") == ""
 }
 
 func str(m map[string]any, k string) string {
@@ -153,6 +199,12 @@ func (s *settings) kv(key string) []string {
 
 // Describe shows the docker commands the action runs.
 func (d *Docker) Describe(req *executor.Request) (string, error) {
+	if why := d.Decline(executor.NodeConfig{Runtime: req.Runtime}); why != "" {
+		return "(" + why + ")", nil
+	}
+	if isCommand(req.Runtime) {
+		return (&shell.Command{}).Describe(req)
+	}
 	cmds, err := d.commands(req)
 	if err != nil {
 		return "", err
@@ -188,6 +240,9 @@ func (d *Docker) commands(req *executor.Request) ([][]string, error) {
 	case "login":
 		return [][]string{{"docker", "login", s.str("registry"), "--password-stdin"}}, s.err
 	default:
+		if sub := composeAction(action); sub != "" {
+			return [][]string{composeArgs(s, sub)}, s.err
+		}
 		return nil, executor.Errorf(run.CodeConfig, false, "unknown docker action %q", action)
 	}
 }
@@ -354,6 +409,15 @@ func (d *Docker) Execute(ctx context.Context, req *executor.Request) (*executor.
 			return nil, err
 		}
 		return &executor.Result{Outputs: map[string]any{"registry": s.str("registry")}}, nil
+	}
+	if sub := composeAction(str(req.Runtime, "action")); sub != "" {
+		return d.compose(ctx, t, s, sub)
+	}
+	if isCommand(req.Runtime) {
+		return (&shell.Command{}).Execute(ctx, req)
+	}
+	if why := d.Decline(executor.NodeConfig{Runtime: req.Runtime}); why != "" {
+		return nil, executor.Errorf(run.CodeNoExecutor, false, "%s", why)
 	}
 	cmds, err := d.commands(req)
 	if err != nil {

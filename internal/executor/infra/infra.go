@@ -5,6 +5,11 @@
 //	kubectl    apply, rollout status|undo|history, get, wait, diff, delete
 //	helm       upgrade --install, rollback, uninstall, status
 //	terraform  init, plan (saved), apply (the saved plan), output
+//	ansible    playbook (ansible-playbook; extra_vars in a private JSON
+//	           file, never in argv), ping (ansible -m ping)
+//
+// A tool osop does not run (argocd, pulumi, …) is declined: the node is a
+// step for a person, noted at validate time.
 //
 // kubectl, helm and terraform run as the CLIs, with argument lists (a
 // manifests string such as "-k overlays/production" is split as a shell
@@ -36,6 +41,7 @@ type Infra struct{}
 var (
 	_ executor.Checker   = (*Infra)(nil)
 	_ executor.Describer = (*Infra)(nil)
+	_ executor.Decliner  = (*Infra)(nil)
 )
 
 // tool is one infrastructure tool.
@@ -47,7 +53,23 @@ type tool interface {
 
 var tools = map[string]tool{
 	"kustomize": kustomize{}, "kubectl": kubectl{}, "kubernetes": kubectl{}, "k8s": kubectl{},
-	"helm": helm{}, "terraform": terraform{},
+	"helm": helm{}, "terraform": terraform{}, "ansible": ansible{}, "ansible-playbook": ansible{},
+}
+
+// Decline says why an infra node has nothing osop runs: a tool it does
+// not know (a node with no tool is an error: Check says so).
+func (i *Infra) Decline(n executor.NodeConfig) string {
+	name, t, ok := toolOf(n.Runtime)
+	action, _ := n.Runtime["action"].(string)
+	switch {
+	case name == "":
+		return "an infra node with no runtime.tool: a step for a person (osop runs kustomize, kubectl, helm, terraform and ansible)"
+	case !ok:
+		return fmt.Sprintf("infra tool %q is not one osop runs (it runs kustomize, kubectl, helm, terraform and ansible): a step for a person", name)
+	case strings.TrimSpace(action) == "" && t != (ansible{}):
+		return fmt.Sprintf("a %s step with no runtime.action: a step for a person", name)
+	}
+	return ""
 }
 
 func toolOf(rt map[string]any) (string, tool, bool) {
@@ -58,35 +80,31 @@ func toolOf(rt map[string]any) (string, tool, bool) {
 
 // Check reports an unknown tool or action and missing settings.
 func (i *Infra) Check(n executor.NodeConfig) []executor.Problem {
-	name, t, ok := toolOf(n.Runtime)
-	if !ok {
-		summary := fmt.Sprintf("unknown infra tool %q", name)
-		if name == "" {
-			summary = "an infra node needs runtime.tool"
-		}
-		return []executor.Problem{{Path: []string{"runtime", "tool"}, Severity: diag.Error, Summary: summary,
-			Detail: "osop runs kustomize, kubectl, helm and terraform"}}
+	if why := i.Decline(n); why != "" {
+		return []executor.Problem{{Path: []string{"runtime", "tool"}, Severity: diag.Info, Summary: why,
+			Detail: "to have osop run it, name a tool it runs and its action, or make it a cli node with runtime.command"}}
 	}
+	_, t, _ := toolOf(n.Runtime)
 	action, _ := n.Runtime["action"].(string)
 	return t.check(n.Runtime, strings.Join(strings.Fields(action), " "))
 }
 
 // Describe shows the commands (or edit) the action runs.
 func (i *Infra) Describe(req *executor.Request) (string, error) {
-	name, t, ok := toolOf(req.Runtime)
-	if !ok {
-		return "", executor.Errorf(run.CodeConfig, false, "unknown infra tool %q", name)
+	if why := i.Decline(executor.NodeConfig{Runtime: req.Runtime}); why != "" {
+		return "(" + why + ")", nil
 	}
+	_, t, _ := toolOf(req.Runtime)
 	s := &settings{req: req}
 	return t.describe(s, s.action())
 }
 
 // Execute runs the action.
 func (i *Infra) Execute(ctx context.Context, req *executor.Request) (*executor.Result, error) {
-	name, t, ok := toolOf(req.Runtime)
-	if !ok {
-		return nil, executor.Errorf(run.CodeConfig, false, "unknown infra tool %q", name)
+	if why := i.Decline(executor.NodeConfig{Runtime: req.Runtime}); why != "" {
+		return nil, executor.Errorf(run.CodeNoExecutor, false, "%s", why)
 	}
+	_, t, _ := toolOf(req.Runtime)
 	s := &settings{req: req}
 	out, err := t.execute(ctx, s, s.action())
 	if err != nil {

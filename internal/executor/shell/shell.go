@@ -1,4 +1,5 @@
-// Package shell runs cli, cicd and git nodes: a command through a shell
+// Package shell runs cli nodes (and the commands of cicd, git and system
+// nodes, whose executors hand them here): a command through a shell
 // (runtime.command as a string) or directly (as a list), in the node's
 // working directory and environment, in a process group of its own.
 //
@@ -30,11 +31,11 @@ import (
 	"github.com/osopdev/osop/internal/template"
 )
 
-// Register adds the executor for cli, cicd and git nodes.
+// Register adds the executor for cli nodes. cicd and git nodes have
+// executors of their own (executor/cicd, executor/git), which run a
+// runtime.command with [Command].
 func Register(r *executor.Registry) {
-	for _, t := range []string{"cli", "cicd", "git"} {
-		r.Register(executor.Info{Type: t, New: func() executor.Executor { return &Command{} }})
-	}
+	r.Register(executor.Info{Type: "cli", New: func() executor.Executor { return &Command{} }})
 }
 
 // Command runs a node's command.

@@ -1,6 +1,9 @@
 // Package system runs system nodes: file operations (runtime.file),
 // reachability checks (runtime.tcp_connect), a pause (runtime.sleep), or a
-// command like a cli node (runtime.command). Nodes of the visual editor's
+// command like a cli node (runtime.command). A system node that only
+// routes (subtype router, gateway, switch, decision, join, fork, parallel,
+// merge) completes at once and lets its outgoing edges decide; one with
+// no operation otherwise is declined, a step for a person. Nodes of the visual editor's
 // structural types (gateway, company, department) and event nodes are
 // here too: a gateway passes through, an event node waits for its signal,
 // and the organisational types have nothing to run.
@@ -38,7 +41,38 @@ type System struct{}
 var (
 	_ executor.Checker   = (*System)(nil)
 	_ executor.Describer = (*System)(nil)
+	_ executor.Decliner  = (*System)(nil)
 )
+
+// routing are the subtypes of system nodes that only structure the graph.
+var routing = map[string]bool{"router": true, "gateway": true, "switch": true, "decision": true,
+	"join": true, "fork": true, "parallel": true, "merge": true, "route": true}
+
+// routes reports whether a system node with no operation only routes.
+func routes(subtype string, rt map[string]any) bool {
+	tool, _ := rt["tool"].(string)
+	return routing[strings.ToLower(subtype)] || strings.HasSuffix(strings.ToLower(tool), "router")
+}
+
+// Decline says why a system node has nothing osop runs: no operation,
+// and it does not route.
+func (s *System) Decline(n executor.NodeConfig) string {
+	if operation(n.Runtime) != "" || routes(n.Subtype, n.Runtime) {
+		return ""
+	}
+	what := "no operation"
+	if t, _ := n.Runtime["tool"].(string); t != "" {
+		what = fmt.Sprintf("tool %q, which osop does not run", t)
+	} else if a, _ := n.Runtime["action"].(string); a != "" {
+		what = fmt.Sprintf("action %q, which osop does not run", a)
+	}
+	return "a system node with " + what + ": a step for a person (osop runs file, tcp_connect, sleep and command, and completes routers at once)"
+}
+
+func subtypeOf(req *executor.Request) string {
+	s, _ := req.Node["subtype"].(string)
+	return s
+}
 
 func operation(rt map[string]any) string {
 	for _, k := range []string{"file", "tcp_connect", "sleep", "command"} {
@@ -52,10 +86,12 @@ func operation(rt map[string]any) string {
 // Check requires one known operation.
 func (s *System) Check(n executor.NodeConfig) []executor.Problem {
 	op := operation(n.Runtime)
+	if op == "" && routes(n.Subtype, n.Runtime) {
+		return nil
+	}
 	if op == "" {
-		return []executor.Problem{{Path: []string{"runtime"}, Severity: diag.Error,
-			Summary: "a system node needs runtime.file, runtime.tcp_connect, runtime.sleep or runtime.command",
-			Detail:  "e.g. file: {action: write, path: out.txt, content: hi}, or tcp_connect: 127.0.0.1:5432"}}
+		return []executor.Problem{{Path: []string{"runtime"}, Severity: diag.Info, Summary: s.Decline(n),
+			Detail: "to have osop run it, give it runtime.file (e.g. {action: write, path: out.txt, content: hi}), tcp_connect (127.0.0.1:5432), sleep or command"}}
 	}
 	if op == "file" {
 		f, _ := n.Runtime["file"].(map[string]any)
@@ -94,7 +130,10 @@ func (s *System) Describe(req *executor.Request) (string, error) {
 	case "sleep":
 		return fmt.Sprintf("sleep %v", req.Runtime["sleep"]), nil
 	}
-	return "", executor.Errorf(run.CodeConfig, false, "system node %q has no operation", req.NodeID)
+	if routes(subtypeOf(req), req.Runtime) {
+		return "routing only: completes at once; its outgoing edges decide what runs next", nil
+	}
+	return "(" + s.Decline(executor.NodeConfig{Type: req.NodeType, Subtype: subtypeOf(req), Runtime: req.Runtime}) + ")", nil
 }
 
 // Execute performs the operation.
@@ -129,7 +168,11 @@ func (s *System) Execute(ctx context.Context, req *executor.Request) (*executor.
 			return nil, context.Cause(ctx)
 		}
 	}
-	return nil, executor.Errorf(run.CodeConfig, false, "system node %q has no operation", req.NodeID)
+	if routes(subtypeOf(req), req.Runtime) {
+		fmt.Fprintln(req.Stderr, "routing only: its outgoing edges decide")
+		return &executor.Result{Outputs: map[string]any{}}, nil
+	}
+	return nil, executor.Errorf(run.CodeNoExecutor, false, "%s", s.Decline(executor.NodeConfig{Type: req.NodeType, Subtype: subtypeOf(req), Runtime: req.Runtime}))
 }
 
 func address(req *executor.Request) (string, error) {
