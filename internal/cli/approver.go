@@ -96,17 +96,22 @@ type storeApprover struct {
 // Approve records that the attempt waits, then waits for the decision
 // bound to that wait.
 func (s *storeApprover) Approve(ctx context.Context, req executor.ApprovalRequest) (executor.Decision, error) {
-	id, err := s.st.OpenWait(ctx, store.Wait{RunID: run.ID(req.RunID), NodeID: req.NodeID, Iteration: req.Iteration,
-		Attempt: req.Attempt, Options: req.Options, Outputs: req.Outputs})
+	w := store.Wait{RunID: run.ID(req.RunID), NodeID: req.NodeID, Iteration: req.Iteration,
+		Attempt: req.Attempt, Options: req.Options, Outputs: req.Outputs}
+	what, hint := "a decision", approveHint(req)
+	if req.Manual != nil {
+		w, what, hint = manualWaitOf(req), "a person to do it", completeHint(req)
+	}
+	id, err := s.st.OpenWait(ctx, w)
 	if err != nil {
 		return executor.Decision{}, err
 	}
-	fmt.Fprintf(s.out, "  ? %s waits for a decision: %s\n", req.NodeID, approveHint(req))
+	fmt.Fprintf(s.out, "  ? %s waits for %s: %s\n", req.NodeID, what, hint)
 	d, err := s.st.WaitDecision(ctx, id)
 	if err != nil {
 		return executor.Decision{}, err
 	}
-	return executor.Decision{Choice: d.Decision, By: d.By, Comment: d.Comment, Outputs: d.Outputs}, nil
+	return executor.Decision{Choice: d.Decision, By: d.By, Comment: d.Comment, Outputs: d.Outputs, At: d.At}, nil
 }
 
 // approveHint is the command that answers a request.

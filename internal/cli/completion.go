@@ -152,12 +152,12 @@ func statusNames() []string {
 func registerCompletions(root *cobra.Command) {
 	files := map[string]int{"validate": -1, "fmt": -1, "render": 1, "run": 1, "convert": 1}
 	runs := map[string]func(*store.Store, *store.Run, *cobra.Command) []cobra.Completion{
-		"logs": nodeCompletions, "approve": waitingCompletions, "signal": signalCompletions, "resume": nil, "retry": nil,
+		"logs": nodeCompletions, "approve": waitingCompletions, "complete": waitingCompletions, "signal": signalCompletions, "resume": nil, "retry": nil,
 	}
 	flags := map[string]map[string][]string{
 		"validate": {"format": {"text", "json", "sarif"}, "schema": {"osop", "core", "full"}},
 		"render":   {"format": RenderFormats},
-		"run":      {"output": {"text", "json"}},
+		"run":      {"output": {"text", "json"}, "manual": {"ask", "wait", "fail"}},
 		"resume":   {"output": {"text", "json"}},
 		"retry":    {"output": {"text", "json"}},
 		"convert":  {"to": {"json", "yaml"}},

@@ -180,6 +180,10 @@ func pickWait(r *store.Run, ws []store.Wait, opts *ApproveOptions) (store.Wait, 
 	var mine []store.Wait
 	for _, w := range ws {
 		if w.NodeID == opts.Node && (opts.Iteration < 0 || w.Iteration == opts.Iteration) {
+			if w.Kind == store.WaitManual {
+				return store.Wait{}, exitf(ExitUsage, "node %q is a manual step, which takes no decision: osop complete %s %s [--failed REASON | --skip] answers it",
+					opts.Node, r.ID, opts.Node)
+			}
 			mine = append(mine, w)
 		}
 	}

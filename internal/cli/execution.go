@@ -39,6 +39,10 @@ func storePath(opts *RunOptions, workdir string) string {
 
 func (x *execution) run(ctx context.Context, resume map[string]engine.Prior, seq int64) error {
 	io := x.opts.IO
+	book, err := x.answers()
+	if err != nil {
+		return err
+	}
 	st, err := store.Open(storePath(x.opts, x.p.workdir))
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
@@ -90,7 +94,7 @@ func (x *execution) run(ctx context.Context, resume map[string]engine.Prior, seq
 	}
 	lg, err := runlog.Open(logPath, runlog.Header{
 		RunID: id, WorkflowID: x.p.w.ID.V, WorkflowVersion: x.p.w.WorkflowVersion.V, WorkflowHash: x.p.hash,
-		WorkflowFile: x.p.file, Actor: hostUser(), Started: started, OsopVersion: version(), Platform: platform(),
+		WorkflowFile: x.p.file, Actor: hostUser(), Started: started, OsopVersion: version(), Platform: platform(), Simulated: x.params.Simulated,
 		Inputs: x.eopts.Masker.Any(x.eopts.Inputs).(map[string]any),
 	}, earlierRecords(x.earlier))
 	if err != nil {
@@ -101,7 +105,13 @@ func (x *execution) run(ctx context.Context, resume map[string]engine.Prior, seq
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	prog := newProgress(io.ErrOut, progressMode(x.opts, io), io.Color, x.p.w)
-	if x.opts.Output == "json" {
+	var path *simPath
+	switch {
+	case x.opts.Output == "json" && x.params.Simulated:
+		// One document at the end: the path taken.
+		path = &simPath{}
+		prog = newProgress(io.ErrOut, "lines", io.Color, x.p.w)
+	case x.opts.Output == "json":
 		prog.w = io.Out
 	}
 	var stream *streamer
@@ -118,10 +128,24 @@ func (x *execution) run(ctx context.Context, resume map[string]engine.Prior, seq
 		}
 		lg.Record(e)
 		prog.Event(e)
+		if path != nil {
+			path.event(e)
+		}
 	}
 	x.eopts.ArtifactDir = filepath.Join(x.p.workdir, ".osop", "artifacts", string(id))
-	x.eopts.Signals = st
-	x.eopts.Approver = x.approver(st, prog)
+	if !x.params.Simulated {
+		x.eopts.Signals = st
+	}
+	if x.params.Simulated {
+		// Nothing real runs, and nothing is written outside .osop.
+		x.eopts.TempDir = simTempDir(x.p.workdir, string(id))
+		if err := os.MkdirAll(x.eopts.TempDir, 0o700); err != nil {
+			return &ExitError{Code: ExitUsage, Err: err}
+		}
+		defer os.RemoveAll(x.eopts.TempDir)
+	} else {
+		x.eopts.Approver = x.approver(st, prog, book)
+	}
 	x.eopts.AllowPrompt = io.InTTY && io.ErrTTY
 	x.eopts.Resume = resume
 	res, err := engine.Run(ctx, x.eopts)
@@ -141,6 +165,19 @@ func (x *execution) run(ctx context.Context, resume map[string]engine.Prior, seq
 		if e != nil {
 			fmt.Fprintf(io.ErrOut, "osop: %v\n", e)
 		}
+	}
+	if path != nil {
+		doc := simPathJSON{Simulated: true, RunID: string(id), WorkflowID: x.p.w.ID.V, Status: string(res.Status), ExitCode: code,
+			Path: path.steps, Record: logPath, Failures: []string{}}
+		for _, f := range res.Failures {
+			doc.Failures = append(doc.Failures, x.eopts.Masker.Mask(f))
+		}
+		if err := writeJSON(io.Out, doc); err != nil {
+			return err
+		}
+	}
+	if x.params.Simulated {
+		id += " · simulated" // said on the line, never confused with a real run
 	}
 	if x.opts.Output != "json" {
 		fmt.Fprintf(io.Out, "%s %s · run %s · %s · record %s\n", statusWord(res), summary, id,
@@ -163,16 +200,44 @@ func progressMode(opts *RunOptions, io *IOStreams) string {
 }
 
 // approver picks who decides approvals: --auto-approve, a person at this
-// terminal, or `osop approve` from another process.
-func (x *execution) approver(st *store.Store, prog *progress) executor.Approver {
+// terminal, or `osop approve` from another process; and who answers
+// manual steps (see stepAnswerer).
+func (x *execution) approver(st *store.Store, prog *progress, book *answerBook) executor.Approver {
 	io := x.opts.IO
+	sa := &stepAnswerer{mode: x.opts.Manual, answers: book, store: &storeApprover{st: st, out: io.ErrOut}, operator: x.opts.operator()}
+	if io.InTTY && io.ErrTTY {
+		sa.prompt = &promptApprover{in: bufio.NewReader(io.In), out: io.ErrOut, hold: prog.hold}
+	}
 	switch {
 	case x.opts.AutoApprove:
-		return autoApprover{}
-	case io.InTTY && io.ErrTTY:
-		return &promptApprover{in: bufio.NewReader(io.In), out: io.ErrOut, hold: prog.hold}
+		sa.next = autoApprover{}
+	case sa.prompt != nil:
+		sa.next = sa.prompt
+	default:
+		sa.next = sa.store
 	}
-	return &storeApprover{st: st, out: io.ErrOut}
+	return sa
+}
+
+// answers reads --answers, refusing answers for nodes that are not manual
+// steps of the workflow: a typo would otherwise leave a step unanswered.
+func (x *execution) answers() (*answerBook, error) {
+	book, err := readAnswers(x.opts.Answers)
+	if err != nil {
+		return nil, err
+	}
+	book.operator = x.opts.operator()
+	servers, _ := x.p.w.Root.Get("mcp_servers").Interface().(map[string]any)
+	for _, id := range book.nodes() {
+		n := x.p.w.Node(id)
+		switch {
+		case n == nil:
+			return nil, exitf(ExitUsage, "%s: answers node %q, which %s does not have", x.opts.Answers, id, x.p.w.ID.V)
+		case !x.f.registry().Manual(engine.NodeConfig(n, servers)):
+			return nil, exitf(ExitUsage, "%s: answers node %q, which is not a manual step (it runs %s)", x.opts.Answers, id, n.Type.V)
+		}
+	}
+	return book, nil
 }
 
 func earlierRecords(as []*store.Attempt) []*runlog.Record {

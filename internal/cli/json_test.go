@@ -31,7 +31,7 @@ nodes:
   - {id: broken, type: cli, runtime: {command: 'echo no >&2; exit 2'}}
   - {id: handle, type: cli, runtime: {command: 'echo handled ${secrets.TOKEN}'}}
   - {id: never, type: cli, runtime: {command: "true"}}
-  - {id: ship, type: human, purpose: Ship it}
+  - {id: ship, type: human, subtype: approval, purpose: Ship it}
 edges:
   - {from: hello, to: skipme, mode: conditional, when: "greeting == 'nope'"}
   - {from: hello, to: flaky}
@@ -83,6 +83,7 @@ func TestJSONOutputs(t *testing.T) {
 		{"events-resume", "osop resume --output", at("resume", "g", "--output", "json"), ExitOK,
 			func() { must(t, os.WriteFile(filepath.Join(dir, "fixed"), nil, 0o644)) }},
 		{"events-retry", "osop retry --output", at("retry", "g", "--from", "check", "--output", "json"), ExitOK, nil},
+		{"simulate", "osop run --output", at("run", filepath.Join(dir, "shapes.osop.yaml"), "--simulate", "--output", "json"), ExitOK, nil},
 		{"runs", "osop runs --output", at("runs", "--output", "json"), ExitOK, nil},
 		{"runs-show", "osop runs show --output", at("runs", "show", "s", "--output", "json"), ExitOK, nil},
 		{"risk", "osop risk --output", []string{"risk", "--output", "json", filepath.Join(dir, "shapes.osop.yaml")}, ExitOK, nil},

@@ -33,7 +33,9 @@ type runJSON struct {
 	Workdir        string     `json:"workdir"`
 	ConcurrencyKey string     `json:"concurrency_key"`
 	PID            int        `json:"pid"`
-	Params         paramsJSON `json:"params"`
+	// Simulated marks a run in which nothing real ran (--simulate).
+	Simulated bool       `json:"simulated"`
+	Params    paramsJSON `json:"params"`
 }
 
 // paramsJSON is how a run was started; no secret value is in it.
@@ -96,6 +98,7 @@ func toRunJSON(r *store.Run) runJSON {
 		RunID: string(r.ID), WorkflowID: r.WorkflowID, WorkflowName: r.WorkflowName, WorkflowFile: r.WorkflowFile,
 		WorkflowHash: r.WorkflowHash, Status: string(r.Status), ExitCode: r.ExitCode, StartedAt: r.StartedAt.UTC(),
 		Summary: r.Summary, RecordPath: r.LogPath, Workdir: r.Workdir, ConcurrencyKey: r.ConcurrencyKey, PID: r.PID,
+		Simulated: r.Params.Simulated,
 		Params: paramsJSON{Vars: r.Params.Vars, Inputs: r.Params.Inputs, Sets: r.Params.Sets,
 			Secrets: []secretJSON{}, MaxParallel: r.Params.MaxParallel, AutoApprove: r.Params.AutoApprove,
 			Builtins: r.Params.Builtins, AcceptedRisks: append([]string{}, r.Params.AcceptedRisks...)},

@@ -129,9 +129,13 @@ func (p *progress) Event(e run.Event) {
 			e.Attempt, r.maxTry, truncate(e.Message, 160), e.Delay.Round(time.Millisecond)))
 	case run.NodeFinished:
 		r.status, r.elapsed = e.Status, e.Duration
-		if e.Status == run.Completed {
+		switch e.Status {
+		case run.Completed:
 			p.line(fmt.Sprintf("  %s %-22s %s", p.paint("32", "✓"), e.Node, e.Duration.Round(time.Millisecond)))
-		} else {
+		case run.Skipped: // a person skipped a manual step
+			r.note = e.Message
+			p.line(fmt.Sprintf("  %s %-22s %s", p.paint("2", "↷"), e.Node, e.Message))
+		default:
 			r.note = e.Message
 			p.failures = append(p.failures, e)
 			p.line(fmt.Sprintf("  %s %-22s %s after %s: %s", p.paint("31", "✗"), e.Node, strings.ToLower(string(e.Status)),

@@ -74,6 +74,7 @@ func addResumeFlags(cmd *cobra.Command, opts *ResumeOptions) {
 	fl.StringVar(&opts.Store, "store", "", "run database (default WORKDIR/.osop/osop.db)")
 	fl.BoolVar(&opts.AutoApprove, "auto-approve", false, "approve every human node and approval gate")
 	fl.StringVar(&opts.Output, "output", "text", "text, or json events on stdout")
+	addManualFlags(fl, &opts.manualFlags)
 	fl.BoolVar(&opts.Force, "force", false, "resume even though the workflow file changed since the run")
 	addLimitFlags(cmd, &opts.Limits)
 }
@@ -106,6 +107,7 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 	ro := opts.RunOptions
 	ro.File, ro.Workdir, ro.MaxParallel, ro.MaxIterations = r.WorkflowFile, r.Workdir, r.Params.MaxParallel, r.Params.MaxIterations
 	ro.AutoApprove = ro.AutoApprove || r.Params.AutoApprove
+	ro.Simulate, ro.Scenario = r.Params.Simulated, r.Params.Scenario // a simulation goes on simulated
 	env := environ()
 	secrets, err := rereadSecrets(string(r.ID), r.Params, ro.Secrets, ro.SecretsFile, env)
 	if err != nil {
@@ -141,6 +143,11 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 		Env: env, Builtins: builtins, Workdir: r.Workdir, MaxParallel: r.Params.MaxParallel, Masker: secrets.masker(),
 		MaxIterations: r.Params.MaxIterations,
 		Replay:        history, RetryFrom: opts.From,
+	}
+	if ro.Simulate {
+		if err := simulation(f, &ro, p, &eopts); err != nil {
+			return err
+		}
 	}
 	ex := &execution{f: f, opts: &ro, p: p, eopts: eopts, params: r.Params, existing: r, earlier: attempts}
 	return ex.run(ctx, prior, past.seq)

@@ -43,6 +43,7 @@ func newRootCmd(f *Factory) *cobra.Command {
 		newResumeCmd(f),
 		newRetryCmd(f),
 		newApproveCmd(f),
+		newCompleteCmd(f),
 		newSignalCmd(f),
 		newSchemaCmd(f),
 		newRulesCmd(f),

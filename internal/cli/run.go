@@ -46,6 +46,12 @@ type RunOptions struct {
 	RunID         string
 	MaxCost       float64 // US dollars the run's agents may spend; 0: no limit
 	Prices        string  // a model price file over the built-in table
+	manualFlags
+	// Simulate runs nothing: every node takes the outcome Scenario (a
+	// file) gives it, or completes with outputs made from its
+	// declarations.
+	Simulate bool
+	Scenario string
 	// AcceptRisk names the risk findings accepted (RULE or RULE:NODE) for
 	// a workflow osop risk calls dangerous.
 	AcceptRisk []string
@@ -120,6 +126,8 @@ func newRunCmd(f *Factory, runF func(*RunOptions) error) *cobra.Command {
 	fl.Float64Var(&opts.MaxCost, "max-cost", 0, "stop before an agent's model call that could take the run's cost past this many US dollars")
 	fl.StringSliceVar(&opts.AcceptRisk, "accept-risk", nil, "run a workflow osop risk calls dangerous, accepting these findings: RULE or RULE:NODE (repeatable, or comma-separated; recorded in the run)")
 	fl.StringVar(&opts.Prices, "prices", "", "JSON file of model prices (USD per million tokens) over the built-in table")
+	addManualFlags(fl, &opts.manualFlags)
+	addSimulateFlags(fl, opts)
 	addLimitFlags(cmd, &opts.Limits)
 	return cmd
 }
@@ -195,6 +203,15 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 	if opts.MaxIterations < 0 {
 		return exitf(ExitUsage, "--max-iterations %d: want a positive number of iterations (0: the defaults)", opts.MaxIterations)
 	}
+	if err := opts.manualFlags.check(); err != nil {
+		return err
+	}
+	if opts.Scenario != "" && !opts.Simulate {
+		return exitf(ExitUsage, "--scenario is for simulated runs: add --simulate")
+	}
+	if opts.Simulate && opts.DryRun {
+		return exitf(ExitUsage, "--simulate and --dry-run: pass one (a dry run prints the plan; a simulation walks it)")
+	}
 	p, eopts, params, err := engineOptions(f, opts)
 	if err != nil {
 		return err
@@ -202,8 +219,10 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 	if opts.DryRun {
 		return dryRun(opts, p, eopts)
 	}
-	if params.AcceptedRisks, err = checkRisk(opts.IO, p, opts.AcceptRisk); err != nil {
-		return err
+	if !opts.Simulate { // a simulation runs nothing that risk guards against
+		if params.AcceptedRisks, err = checkRisk(opts.IO, p, opts.AcceptRisk); err != nil {
+			return err
+		}
 	}
 	ex := &execution{f: f, opts: opts, p: p, eopts: eopts, params: params}
 	return ex.run(ctx, nil, 0)
@@ -229,6 +248,9 @@ func engineOptions(f *Factory, opts *RunOptions) (*prepared, engine.Options, sto
 	if err := secrets.addEnv(p.doc, env); err != nil {
 		return fail(err)
 	}
+	if opts.Simulate {
+		simulatedSecrets(p.w, secrets)
+	}
 	m := secrets.masker()
 	vars, given, inputs, err := runValues(opts, p)
 	if err != nil {
@@ -253,8 +275,13 @@ func engineOptions(f *Factory, opts *RunOptions) (*prepared, engine.Options, sto
 	if eopts.Registry, err = runRegistry(f, opts); err != nil {
 		return fail(err)
 	}
+	if opts.Simulate {
+		if err := simulation(f, opts, p, &eopts); err != nil {
+			return fail(err)
+		}
+	}
 	params := redactParams(store.Params{Vars: vars, Inputs: inputs, Sets: opts.Sets, MaxParallel: opts.MaxParallel,
-		MaxIterations: opts.MaxIterations, AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins}, given, secrets)
+		MaxIterations: opts.MaxIterations, AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins, Simulated: opts.Simulate, Scenario: absPath(opts.Scenario)}, given, secrets)
 	return p, eopts, params, nil
 }
 

@@ -111,7 +111,11 @@ func newRunsCmd(f *Factory) *cobra.Command {
 				if !r.EndedAt.IsZero() {
 					dur = r.EndedAt.Sub(r.StartedAt).Round(time.Millisecond).String()
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.WorkflowID, r.Status, exit, r.StartedAt.Local().Format("2006-01-02 15:04:05"), dur)
+				status := string(r.Status)
+				if r.Params.Simulated {
+					status += " (simulated)"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.WorkflowID, status, exit, r.StartedAt.Local().Format("2006-01-02 15:04:05"), dur)
 			}
 			return tw.Flush()
 		},
@@ -169,6 +173,9 @@ func newRunsShowCmd(f *Factory) *cobra.Command {
 				fmt.Fprintf(w, "run       %s\nworkflow  %s (%s)\nfile      %s\nstatus    %s", r.ID, r.WorkflowID, r.WorkflowName, r.WorkflowFile, r.Status)
 				if r.ExitCode != nil {
 					fmt.Fprintf(w, " (exit %d)", *r.ExitCode)
+				}
+				if r.Params.Simulated {
+					fmt.Fprintf(w, " · simulated: nothing real ran")
 				}
 				fmt.Fprintf(w, "\nstarted   %s\n", r.StartedAt.Local().Format(time.RFC3339))
 				if !r.EndedAt.IsZero() {

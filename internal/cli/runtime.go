@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/diag"
+	"github.com/osopdev/osop/internal/engine"
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/executor/all"
 	"github.com/osopdev/osop/internal/validate"
@@ -27,18 +28,11 @@ func checkerFor(r *executor.Registry, doc *ast.Document, warnOnly bool) registry
 }
 
 func (c registryChecker) CheckNode(n *ast.Node) []validate.FieldProblem {
-	if c.warnOnly && n.Runtime == nil {
+	cfg := engine.NodeConfig(n, c.servers)
+	if c.warnOnly && n.Runtime == nil && !c.r.Manual(cfg) {
 		// A node with no runtime at all describes a step; the conformance
 		// level already says the workflow is not executable.
 		return nil
-	}
-	rt, _ := n.Runtime.Interface().(map[string]any)
-	if rt == nil {
-		rt = map[string]any{}
-	}
-	cfg := executor.NodeConfig{ID: n.ID.V, Type: n.Type.V, Subtype: n.Subtype.V, Runtime: rt, MCPServers: c.servers}
-	for _, o := range n.Outputs {
-		cfg.Outputs = append(cfg.Outputs, o.Name)
 	}
 	var out []validate.FieldProblem
 	for _, p := range c.r.Check(cfg) {

@@ -84,7 +84,7 @@ nodes:
   - id: recover
     type: cli
     runtime: {command: 'echo "recovered {{V}} ${outputs.echo.out}"'}
-  - {id: ask, type: human, purpose: Ship it}
+  - {id: ask, type: human, subtype: approval, purpose: Ship it}
 edges:
   - {from: echo, to: boom}
   - {from: boom, to: recover, mode: fallback}

@@ -35,7 +35,7 @@ func (d *driver) start(a machine.Start) {
 	if a.HasItem {
 		j.item, j.itemVar = a.Item, a.ItemVar
 	}
-	ex, ok := d.opts.Registry.New(n.Type.V)
+	ex, ok := d.executorFor(n)
 	if !ok {
 		d.later = append(d.later, report{ev: machine.Finished{Node: n.ID.V, Iteration: j.iteration, Attempt: j.attempt,
 			Err: &machine.Failure{Code: run.CodeNoExecutor, Message: fmt.Sprintf("no executor for node type %q", n.Type.V)}}})
@@ -61,9 +61,9 @@ func (d *driver) start(a machine.Start) {
 // work runs one attempt and reports how it ended.
 func (d *driver) work(ctx context.Context, ex executor.Executor, req *executor.Request, j *job, out, errb capture) {
 	began := time.Now()
-	outputs, usage, err := d.attempt(ctx, ex, req, j)
+	outputs, usage, skipped, err := d.attempt(ctx, ex, req, j)
 	f := machine.Finished{Node: j.node.ID.V, Iteration: j.iteration, Attempt: j.attempt, Outputs: outputs,
-		Err: failure(err), Took: time.Since(began)}
+		Err: failure(err), Took: time.Since(began), Skipped: skipped}
 	r := report{ev: f, stdout: out.String(), stderr: errb.String(), usage: usage}
 	out.Close()
 	errb.Close()
@@ -80,8 +80,9 @@ func failure(err error) *machine.Failure {
 }
 
 // attempt runs one attempt and checks its declared outputs; it also
-// returns what the attempt spent on models and tools.
-func (d *driver) attempt(ctx context.Context, ex executor.Executor, req *executor.Request, j *job) (map[string]any, *run.Usage, error) {
+// returns what the attempt spent on models and tools, and why it was
+// skipped, if a person skipped it.
+func (d *driver) attempt(ctx context.Context, ex executor.Executor, req *executor.Request, j *job) (map[string]any, *run.Usage, string, error) {
 	res, err := ex.Execute(ctx, req)
 	if err != nil {
 		var ee *executor.Error
@@ -94,7 +95,7 @@ func (d *driver) attempt(ctx context.Context, ex executor.Executor, req *executo
 		if errors.As(err, &ee) {
 			outputs, usage = typed(j.node, ee.Outputs), ee.Usage
 		}
-		return outputs, usage, err
+		return outputs, usage, "", err
 	}
 	var usage *run.Usage
 	if res != nil {
@@ -104,6 +105,9 @@ func (d *driver) attempt(ctx context.Context, ex executor.Executor, req *executo
 	if res != nil && res.Outputs != nil {
 		outputs = typed(j.node, res.Outputs)
 	}
+	if res != nil && res.Skipped != "" {
+		return outputs, usage, res.Skipped, nil // not done: nothing is owed
+	}
 	var missing []string
 	for _, o := range j.node.Outputs {
 		if _, ok := outputs[o.Name]; !ok {
@@ -111,11 +115,11 @@ func (d *driver) attempt(ctx context.Context, ex executor.Executor, req *executo
 		}
 	}
 	if len(missing) > 0 {
-		return outputs, usage, &executor.Error{Code: run.CodeMissingOut, Outputs: outputs, Usage: usage,
+		return outputs, usage, "", &executor.Error{Code: run.CodeMissingOut, Outputs: outputs, Usage: usage,
 			Message: fmt.Sprintf("declared output %s not produced: a command sets it by writing %s=value to $OSOP_OUTPUT",
 				strings.Join(missing, ", "), missing[0])}
 	}
-	return outputs, usage, nil
+	return outputs, usage, "", nil
 }
 
 // typed converts string outputs to the type their declaration gives, so

@@ -317,8 +317,11 @@ func (d *driver) do(a machine.Action) {
 			d.outs[a.Node].Store(&out)
 		}
 	case machine.SetTimer:
-		id := a.Timer
-		d.timers[id] = time.AfterFunc(a.Delay, func() { d.post(report{ev: machine.TimerFired{Timer: id}}) })
+		id, delay := a.Timer, a.Delay
+		if d.opts.NoWaits && a.Kind == machine.TimerRetry {
+			delay = 0 // a simulation retries at once; the journal keeps the delay
+		}
+		d.timers[id] = time.AfterFunc(delay, func() { d.post(report{ev: machine.TimerFired{Timer: id}}) })
 	case machine.CancelTimer:
 		if t := d.timers[a.Timer]; t != nil {
 			t.Stop()

@@ -80,6 +80,10 @@ type Options struct {
 	AllowPrompt bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// NoWaits makes retries go ahead without their backoff (a simulated
+	// run, in which attempts take no time): the machine decides and
+	// records the same delays, only the wall clock is spared.
+	NoWaits bool
 }
 
 // Prior is a node's result from an earlier run, for resume.

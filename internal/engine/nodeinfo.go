@@ -37,3 +37,25 @@ func outputSpec(p *ast.Param) executor.OutputSpec {
 	}
 	return spec
 }
+
+// NodeConfig is what executors see of node n when they check it or decide
+// whether they run it (servers: the workflow's mcp_servers).
+func NodeConfig(n *ast.Node, servers map[string]any) executor.NodeConfig {
+	rt, _ := n.Runtime.Interface().(map[string]any)
+	if rt == nil {
+		rt = map[string]any{}
+	}
+	cfg := executor.NodeConfig{ID: n.ID.V, Type: n.Type.V, Runtime: rt, MCPServers: servers,
+		Subtype: n.Subtype.V, Purpose: n.Purpose.V, Approval: n.Approval != nil}
+	for _, o := range n.Outputs {
+		cfg.Outputs = append(cfg.Outputs, o.Name)
+	}
+	return cfg
+}
+
+// executorFor is the executor that runs node n: its type's, or the
+// manual-step executor when none accepts it.
+func (d *driver) executorFor(n *ast.Node) (executor.Executor, bool) {
+	servers, _ := d.w.Root.Get("mcp_servers").Interface().(map[string]any)
+	return d.opts.Registry.For(NodeConfig(n, servers))
+}

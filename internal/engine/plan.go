@@ -34,7 +34,7 @@ func Plan(opts Options) ([]Step, error) {
 	for _, i := range d.g.TopoOrder() {
 		n := d.g.Nodes[i]
 		st := Step{Node: n.ID.V, Type: n.Type.V, When: d.describeWhen(i)}
-		ex, ok := d.opts.Registry.New(n.Type.V)
+		ex, ok := d.executorFor(n)
 		if !ok {
 			st.Err = "no executor for " + n.Type.V
 			steps = append(steps, st)

@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // DefaultApprovalOptions are offered when a node lists none.
@@ -22,6 +23,10 @@ type ApprovalRequest struct {
 	// decision (a ticket number, say); an approval without them is
 	// incomplete.
 	Outputs []string
+	// Manual, when set, makes this the question of a manual step: the
+	// options are [ManualOptions], the choice says how the step went and
+	// Comment why (for failed and skip).
+	Manual *ManualStep
 }
 
 // Decision is a person's answer.
@@ -31,6 +36,8 @@ type Decision struct {
 	Comment string
 	// Outputs are the values given for the request's Outputs.
 	Outputs map[string]string
+	// At is when the answer was given; zero means now.
+	At time.Time
 }
 
 // Rejected reports whether the choice means no.

@@ -53,6 +53,10 @@ type NodeConfig struct {
 	Outputs []string
 	// MCPServers are the workflow's mcp_servers declarations, by name.
 	MCPServers map[string]any
+	// Purpose and Approval (an approval gate is set) tell a human node
+	// that asks a decision from one that describes work.
+	Purpose  string
+	Approval bool
 }
 
 // Problem is a configuration problem at a field path such as
@@ -162,6 +166,10 @@ type Result struct {
 	Outputs map[string]any
 	// Usage is what the attempt spent on models and tools, if anything.
 	Usage *run.Usage
+	// Skipped, when set, says the step was not done, and why (a person
+	// skipped a manual step): the node ends SKIPPED, its declared outputs
+	// are not required, and the run goes on past it.
+	Skipped string
 }
 
 // Error is a failed attempt, classified for retries, error edges and the
@@ -227,6 +235,8 @@ type Info struct {
 // Registry maps node types to executors.
 type Registry struct {
 	infos map[string]Info
+	// manual runs the nodes no executor accepts ([Registry.SetManual]).
+	manual *Info
 }
 
 // NewRegistry returns an empty registry.
@@ -266,6 +276,14 @@ func (r *Registry) Types() []string {
 // Check runs the registered executor's configuration check on a node, if
 // it has one.
 func (r *Registry) Check(n NodeConfig) []Problem {
+	// A node its executor declines is checked by that executor, which
+	// says why in an info note; other manual steps get the note here.
+	if r.Manual(n) && !r.declines(n) {
+		return []Problem{{Path: []string{"type"}, Severity: diag.Info,
+			Summary: "manual step: nothing here for a machine to run, so osop run asks a person to do it",
+			Detail: "The operator is shown the step and answers done, failed or skip (at the terminal, with --answers FILE, " +
+				"or with osop complete RUN " + n.ID + " under --manual=wait); --manual=fail fails it instead."}}
+	}
 	e, ok := r.New(n.Type)
 	if !ok {
 		return nil
@@ -274,4 +292,15 @@ func (r *Registry) Check(n NodeConfig) []Problem {
 		return c.Check(n)
 	}
 	return nil
+}
+
+// declines reports whether n's executor declines it, with a reason its
+// Check gives.
+func (r *Registry) declines(n NodeConfig) bool {
+	e, ok := r.New(n.Type)
+	if !ok {
+		return false
+	}
+	d, ok := e.(Decliner)
+	return ok && d.Decline(n) != ""
 }

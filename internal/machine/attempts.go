@@ -103,6 +103,10 @@ func (m *Machine) finished(e Finished) {
 	m.st.Running--
 	m.cancelTimer(&n.Deadline)
 	m.setTook(i, n.Took+e.Took)
+	if e.Err == nil && e.Skipped != "" {
+		m.passed(i, e.Skipped, map[string]any(e.Outputs), e.Took)
+		return
+	}
 	if e.Err == nil {
 		m.completed(i, map[string]any(e.Outputs), e.Took)
 		return
@@ -166,6 +170,19 @@ func (m *Machine) completed(i int, out map[string]any, took time.Duration) {
 		final["iterations"] = []any(slices.Clone(n.ItemsOut))
 		m.setOutputs(i, final)
 	}
+	m.resolveOut(i)
+}
+
+// passed records a step a person skipped: it ends SKIPPED, with the
+// reason, and the run goes on past it as if it had completed (conditions
+// on outputs it did not give are false).
+func (m *Machine) passed(i int, reason string, out map[string]any, took time.Duration) {
+	n := m.node(i)
+	n.Reason = reason
+	m.setOutputs(i, out)
+	m.setStatus(i, run.Skipped)
+	m.emit(run.Event{Kind: run.NodeFinished, Node: n.ID, Type: m.typ(i), Attempt: n.Attempt, Iteration: n.Iteration,
+		Status: run.Skipped, Message: reason, Duration: took, Outputs: out})
 	m.resolveOut(i)
 }
 

@@ -56,6 +56,10 @@ type Finished struct {
 	Outputs   Values        `json:"outputs,omitempty"`
 	Err       *Failure      `json:"err,omitempty"`
 	Took      time.Duration `json:"took,omitempty"`
+	// Skipped, with no Err, says the step was not done and why (a person
+	// skipped a manual step): the node ends SKIPPED, and its leaving
+	// edges are decided as for a node that completed.
+	Skipped string `json:"skipped,omitempty"`
 }
 
 // TimerFired says a timer set by [SetTimer] ran out.

@@ -23,6 +23,7 @@ type outcome struct {
 	retryable bool
 	took      time.Duration // default 1ms
 	hang      bool          // never ends by itself: only a Stop ends it
+	skipped   string        // a person skipped the step, for this reason
 }
 
 func ok(out map[string]any) outcome { return outcome{out: out} }
@@ -179,7 +180,7 @@ func (s *sim) startedLater(a machine.Start) {
 	if took == 0 {
 		took = time.Millisecond
 	}
-	f := machine.Finished{Node: a.ID, Iteration: a.Iteration, Attempt: a.Attempt, Outputs: o.out, Took: took}
+	f := machine.Finished{Node: a.ID, Iteration: a.Iteration, Attempt: a.Attempt, Outputs: o.out, Took: took, Skipped: o.skipped}
 	if o.code != "" {
 		f.Err = &machine.Failure{Code: o.code, Message: "failed with " + o.code, Retryable: o.retryable}
 	}

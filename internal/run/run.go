@@ -59,12 +59,14 @@ const (
 	CodeHTTP4xx      = "HTTP_4XX"
 	CodeHTTPStatus   = "HTTP_STATUS" // another unexpected status
 	CodeMissingOut   = "MISSING_OUTPUT"
-	CodeConfig       = "CONFIG"      // the node's configuration cannot work
-	CodeNoExecutor   = "NO_EXECUTOR" // no executor for the node's type
-	CodeRejected     = "REJECTED"    // a person rejected an approval
-	CodeExpression   = "EXPRESSION"  // a CEL expression failed to evaluate
-	CodeInterrupted  = "INTERRUPTED" // the process running the node died
-	CodeLoopLimit    = "LOOP_LIMIT"  // a rework loop reached its bound
+	CodeConfig       = "CONFIG"        // the node's configuration cannot work
+	CodeNoExecutor   = "NO_EXECUTOR"   // no executor for the node's type
+	CodeRejected     = "REJECTED"      // a person rejected an approval
+	CodeExpression   = "EXPRESSION"    // a CEL expression failed to evaluate
+	CodeInterrupted  = "INTERRUPTED"   // the process running the node died
+	CodeLoopLimit    = "LOOP_LIMIT"    // a rework loop reached its bound
+	CodeManualFailed = "MANUAL_FAILED" // a person said a manual step failed
+	CodeUnanswered   = "UNANSWERED"    // a manual step nobody in this run can answer
 	CodeUnclassified = "ERROR"
 )
 

@@ -125,6 +125,9 @@ func (d *document) render() []byte {
 	field(&b, "", "workflow_hash", d.WorkflowHash)
 	field(&b, "", "workflow_file", d.WorkflowFile)
 	field(&b, "", "mode", d.Mode)
+	if d.Simulated {
+		b.WriteString("simulated: true\n")
+	}
 	field(&b, "", "status", d.Status)
 	block(&b, "trigger", d.Trigger)
 	field(&b, "", "started_at", d.StartedAt)

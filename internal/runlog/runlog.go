@@ -41,11 +41,14 @@ type Header struct {
 	WorkflowHash    string
 	WorkflowFile    string
 	DryRun          bool
-	Actor           string
-	Started         time.Time
-	OsopVersion     string
-	Platform        string
-	Inputs          map[string]any
+	// Simulated marks a run in which nothing real ran (osop run
+	// --simulate): its mode is dry_run, and simulated is true.
+	Simulated   bool
+	Actor       string
+	Started     time.Time
+	OsopVersion string
+	Platform    string
+	Inputs      map[string]any
 }
 
 // Record is one node record.
@@ -84,6 +87,7 @@ type document struct {
 	WorkflowHash  string            `yaml:"workflow_hash,omitempty"`
 	WorkflowFile  string            `yaml:"workflow_file,omitempty"`
 	Mode          string            `yaml:"mode"`
+	Simulated     bool              `yaml:"simulated,omitempty"`
 	Status        string            `yaml:"status"`
 	Trigger       map[string]string `yaml:"trigger"`
 	StartedAt     string            `yaml:"started_at"`
@@ -120,15 +124,18 @@ func Open(path string, h Header, earlier []*Record) (*Log, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("runlog: %w", err)
 	}
-	mode := "live"
-	if h.DryRun {
+	mode, source := "live", "osop run"
+	if h.DryRun || h.Simulated {
 		mode = "dry_run"
+	}
+	if h.Simulated {
+		source = "osop run --simulate"
 	}
 	l := &Log{path: path, index: map[recKey]*Record{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	l.doc = document{
 		Version: "1.0", RunID: string(h.RunID), WorkflowID: h.WorkflowID, WorkflowVer: h.WorkflowVersion,
-		WorkflowHash: h.WorkflowHash, WorkflowFile: h.WorkflowFile, Mode: mode, Status: string(run.Running),
-		Trigger:   map[string]string{"type": "manual", "actor": h.Actor, "timestamp": stamp(h.Started), "source": "osop run"},
+		WorkflowHash: h.WorkflowHash, WorkflowFile: h.WorkflowFile, Mode: mode, Simulated: h.Simulated, Status: string(run.Running),
+		Trigger:   map[string]string{"type": "manual", "actor": h.Actor, "timestamp": stamp(h.Started), "source": source},
 		StartedAt: stamp(h.Started),
 		Runtime:   map[string]string{"agent": "osop", "version": h.OsopVersion, "platform": h.Platform, "source": "executor"},
 		Inputs:    h.Inputs,

@@ -30,6 +30,7 @@ var osopAdds = []string{
 	"added /$defs/runtime/properties/version",
 	"added /if",
 	"added /properties/inputs",
+	"added /properties/simulated",
 	"added /properties/workflow_file",
 	"added /properties/workflow_hash",
 	"added /properties/workflow_version",

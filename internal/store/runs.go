@@ -49,6 +49,11 @@ type Params struct {
 	MaxIterations int               `json:"max_iterations,omitempty"`
 	AutoApprove   bool              `json:"auto_approve,omitempty"`
 	Builtins      map[string]string `json:"builtins,omitempty"`
+	// Simulated marks a run in which nothing real ran (osop run
+	// --simulate); Scenario is the scenario file it followed. Resume
+	// and retry of such a run simulate too.
+	Simulated bool   `json:"simulated,omitempty"`
+	Scenario  string `json:"scenario,omitempty"`
 	// AcceptedRisks are the risk findings the run was told to accept
 	// (--accept-risk RULE or RULE:NODE).
 	AcceptedRisks []string `json:"accepted_risks,omitempty"`

@@ -131,7 +131,34 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
+	if err := addColumns(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
 	return &Store{db: db, path: path}, nil
+}
+
+// added are columns later versions added to tables an older osop may
+// have created: table, column, definition.
+var added = [][3]string{
+	{"waits", "kind", "TEXT NOT NULL DEFAULT ''"},
+}
+
+// addColumns adds the columns of [added] a database lacks.
+func addColumns(db *sql.DB) error {
+	for _, c := range added {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM pragma_table_info(?) WHERE name=?`, c[0], c[1]).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			// Names come from the constant table above, never from input.
+			if _, err := db.Exec("ALTER TABLE " + c[0] + " ADD COLUMN " + c[1] + " " + c[2]); err != nil {
+				return fmt.Errorf("add %s.%s: %w", c[0], c[1], err)
+			}
+		}
+	}
+	return nil
 }
 
 // Close closes the database.

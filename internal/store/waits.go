@@ -12,11 +12,14 @@ import (
 	"github.com/osopdev/osop/internal/run"
 )
 
-// Decision is an answer to a wait, sent with `osop approve`.
+// Decision is an answer to a wait, sent with `osop approve` (or, for a
+// manual step, `osop complete`).
 type Decision struct {
 	Decision, Comment, By string
 	// Outputs are the values given for the wait's Outputs.
 	Outputs map[string]string
+	// At is when it was given (set by WaitDecision).
+	At time.Time
 }
 
 // Wait is a node attempt of a run that waits for a decision. A decision
@@ -34,7 +37,13 @@ type Wait struct {
 	Outputs   []string // values the decision must give
 	PID       int      // the process waiting
 	Opened    time.Time
+	// Kind is WaitManual for a manual step (answered with osop
+	// complete), empty for a decision (osop approve).
+	Kind string
 }
+
+// WaitManual is the kind of a manual step's wait.
+const WaitManual = "manual"
 
 // ErrNotWaiting is a decision for a node that no open wait is for.
 var ErrNotWaiting = errors.New("not waiting for a decision")
@@ -52,8 +61,8 @@ func (s *Store) OpenWait(ctx context.Context, w Wait) (int64, error) {
 			now, string(w.RunID), w.NodeID, os.Getpid()); err != nil {
 			return err
 		}
-		res, err := tx.Exec(`INSERT INTO waits (run_id, node_id, iteration, attempt, options, outputs, pid, opened_at) VALUES (?,?,?,?,?,?,?,?)`,
-			string(w.RunID), w.NodeID, w.Iteration, w.Attempt, string(opts), string(outs), os.Getpid(), now)
+		res, err := tx.Exec(`INSERT INTO waits (run_id, node_id, iteration, attempt, options, outputs, pid, opened_at, kind) VALUES (?,?,?,?,?,?,?,?,?)`,
+			string(w.RunID), w.NodeID, w.Iteration, w.Attempt, string(opts), string(outs), os.Getpid(), now, w.Kind)
 		if err != nil {
 			return err
 		}
@@ -66,7 +75,7 @@ func (s *Store) OpenWait(ctx context.Context, w Wait) (int64, error) {
 // Waiting returns the run's open waits that have no decision yet, oldest
 // first.
 func (s *Store) Waiting(ctx context.Context, id run.ID) ([]Wait, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, node_id, iteration, attempt, options, outputs, pid, opened_at FROM waits
+	rows, err := s.db.QueryContext(ctx, `SELECT id, node_id, iteration, attempt, options, outputs, pid, opened_at, kind FROM waits
 		WHERE run_id=? AND closed_at IS NULL AND decided_at IS NULL ORDER BY id`, string(id))
 	if err != nil {
 		return nil, err
@@ -77,7 +86,7 @@ func (s *Store) Waiting(ctx context.Context, id run.ID) ([]Wait, error) {
 		w := Wait{RunID: id}
 		var opts, outs string
 		var opened sql.NullString
-		if err := rows.Scan(&w.ID, &w.NodeID, &w.Iteration, &w.Attempt, &opts, &outs, &w.PID, &opened); err != nil {
+		if err := rows.Scan(&w.ID, &w.NodeID, &w.Iteration, &w.Attempt, &opts, &outs, &w.PID, &opened, &w.Kind); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(opts), &w.Options); err != nil {
@@ -115,9 +124,10 @@ func (s *Store) Decide(ctx context.Context, waitID int64, d Decision) error {
 func (s *Store) WaitDecision(ctx context.Context, waitID int64) (Decision, error) {
 	var d Decision
 	var given string
+	var at sql.NullString
 	err := poll(ctx, func() (bool, error) {
-		err := s.db.QueryRowContext(ctx, `SELECT decision, comment, decided_by, given FROM waits WHERE id=? AND decided_at IS NOT NULL`, waitID).
-			Scan(&d.Decision, &d.Comment, &d.By, &given)
+		err := s.db.QueryRowContext(ctx, `SELECT decision, comment, decided_by, given, decided_at FROM waits WHERE id=? AND decided_at IS NOT NULL`, waitID).
+			Scan(&d.Decision, &d.Comment, &d.By, &given, &at)
 		if errors.Is(err, sql.ErrNoRows) {
 			return false, nil
 		}
@@ -134,6 +144,7 @@ func (s *Store) WaitDecision(ctx context.Context, waitID int64) (Decision, error
 	if err := json.Unmarshal([]byte(given), &d.Outputs); err != nil {
 		return Decision{}, fmt.Errorf("wait %d outputs: %w", waitID, err)
 	}
+	d.At = parseTS(at)
 	return d, nil
 }
 

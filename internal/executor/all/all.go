@@ -12,6 +12,7 @@ import (
 	"github.com/osopdev/osop/internal/executor/git"
 	"github.com/osopdev/osop/internal/executor/httpcall"
 	"github.com/osopdev/osop/internal/executor/infra"
+	"github.com/osopdev/osop/internal/executor/manual"
 	"github.com/osopdev/osop/internal/executor/mcp"
 	"github.com/osopdev/osop/internal/executor/shell"
 	"github.com/osopdev/osop/internal/executor/system"
@@ -44,5 +45,6 @@ func RegistryWith(o Options) *executor.Registry {
 	mcp.Register(r)
 	db.Register(r)
 	unavailable.Register(r, "agent", "mcp", "db")
+	manual.Register(r)
 	return r
 }

@@ -1,0 +1,194 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/pflag"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/osopdev/osop/internal/ast"
+	"github.com/osopdev/osop/internal/engine"
+	"github.com/osopdev/osop/internal/executor/simulate"
+	"github.com/osopdev/osop/internal/run"
+)
+
+func addSimulateFlags(fl *pflag.FlagSet, opts *RunOptions) {
+	fl.BoolVar(&opts.Simulate, "simulate", false, "run nothing real: every node completes with outputs made from its declarations, or as --scenario says")
+	fl.StringVar(&opts.Scenario, "scenario", "", "YAML file of simulated outcomes: NODE: {status: completed|failed|timeout|skipped, outputs: {…}, fail_attempts: N}")
+}
+
+// simulation switches a run's executors and approvals to the simulated
+// ones, reading the scenario.
+func simulation(f *Factory, opts *RunOptions, p *prepared, eopts *engine.Options) error {
+	sc, err := readScenario(opts.Scenario)
+	if err != nil {
+		return err
+	}
+	for _, id := range sc.Nodes() {
+		if p.w.Node(id) == nil {
+			return exitf(ExitUsage, "%s: gives an outcome for node %q, which %s does not have", opts.Scenario, id, p.w.ID.V)
+		}
+	}
+	eopts.Registry = simulate.Registry(f.registry(), sc)
+	eopts.Approver = simulate.Approver{}
+	eopts.Signals = simulate.Signals{}
+	eopts.NoWaits = true
+	return nil
+}
+
+// readScenario reads a --scenario file: node id → outcome, or a list of
+// outcomes for its attempts in order. An outcome's fail_attempts: N puts
+// N failed attempts before it. "" gives an empty scenario.
+func readScenario(path string) (*simulate.Scenario, error) {
+	if path == "" {
+		return simulate.NewScenario(nil), nil
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, exitf(ExitUsage, "--scenario: %v", err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, exitf(ExitUsage, "%s: %v", path, err)
+	}
+	nodes := map[string][]simulate.Outcome{}
+	if len(doc.Content) == 0 {
+		return simulate.NewScenario(nodes), nil
+	}
+	errAt := func(n *yaml.Node, format string, args ...any) error {
+		return exitf(ExitUsage, "%s:%d:%d: "+format, append([]any{path, n.Line, n.Column}, args...)...)
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, errAt(root, "want a map of node id to outcome, e.g. build: {status: failed, error: boom}")
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		id, v := root.Content[i].Value, root.Content[i+1]
+		items := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			items = v.Content
+		}
+		for _, it := range items {
+			os, err := outcomes(it, errAt)
+			if err != nil {
+				return nil, err
+			}
+			nodes[id] = append(nodes[id], os...)
+		}
+	}
+	return simulate.NewScenario(nodes), nil
+}
+
+// outcomes reads one outcome, with the failed attempts that come first.
+func outcomes(n *yaml.Node, errAt func(*yaml.Node, string, ...any) error) ([]simulate.Outcome, error) {
+	if n.Kind != yaml.MappingNode {
+		return nil, errAt(n, "an outcome is a map: {status: …, outputs: {…}, error: …, fail_attempts: N}")
+	}
+	o := simulate.Outcome{Line: n.Line}
+	failFirst := 0
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		var err error
+		switch k.Value {
+		case "status":
+			o.Status = v.Value
+			switch o.Status {
+			case simulate.Completed, simulate.Failed, simulate.Timeout, simulate.Skipped:
+			default:
+				return nil, errAt(v, "status %q: want completed, failed, timeout or skipped", v.Value)
+			}
+		case "error", "message":
+			o.Error = v.Value
+		case "code":
+			o.Code = v.Value
+		case "retryable":
+			var b bool
+			err = v.Decode(&b)
+			o.Retryable = &b
+		case "outputs":
+			err = v.Decode(&o.Outputs)
+		case "fail_attempts":
+			err = v.Decode(&failFirst)
+		default:
+			return nil, errAt(k, "unknown field %q of an outcome: use status, outputs, error, code, retryable, fail_attempts", k.Value)
+		}
+		if err != nil {
+			return nil, errAt(v, "%s: %v", k.Value, err)
+		}
+	}
+	var out []simulate.Outcome
+	for range failFirst {
+		out = append(out, simulate.Outcome{Status: simulate.Failed, Error: "simulated failure (fail_attempts)", Line: n.Line})
+	}
+	return append(out, o), nil
+}
+
+// simTempDir keeps a simulated run's scratch files under .osop.
+func simTempDir(workdir, id string) string {
+	return filepath.Join(workdir, ".osop", "tmp", id)
+}
+
+// simulatedSecrets gives each secret the workflow reads and the run lacks
+// a placeholder: a simulation never needs a secret's value.
+func simulatedSecrets(w *ast.Workflow, s *runSecrets) {
+	for _, r := range workflowRefs(w) {
+		if _, ok := s.values[r.Head()]; r.Namespace == "secrets" && !ok {
+			s.values[r.Head()] = "<secrets." + r.Head() + ">"
+		}
+	}
+}
+
+func absPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// simPathJSON is a simulated run's path (`osop run --simulate --output
+// json`): every node's end, in the order they ended.
+type simPathJSON struct {
+	Simulated  bool          `json:"simulated"`
+	RunID      string        `json:"run_id"`
+	WorkflowID string        `json:"workflow_id"`
+	Status     string        `json:"status"`
+	ExitCode   int           `json:"exit_code"`
+	Path       []simStepJSON `json:"path"`
+	Record     string        `json:"record_path"`
+	Failures   []string      `json:"failures"`
+}
+
+// simStepJSON is one node's end on the path: how its last attempt (of
+// that iteration) ended, or why it was skipped or blocked.
+type simStepJSON struct {
+	Node      string         `json:"node"`
+	Type      string         `json:"type"`
+	Iteration int            `json:"iteration"`
+	Attempts  int            `json:"attempts"`
+	Status    string         `json:"status"`
+	Code      string         `json:"code"`
+	Message   string         `json:"message"`
+	Outputs   map[string]any `json:"outputs"`
+}
+
+// simPath collects the path from a run's events.
+type simPath struct {
+	steps []simStepJSON
+}
+
+func (p *simPath) event(e run.Event) {
+	switch e.Kind {
+	case run.NodeFinished, run.NodeSkipped:
+	default:
+		return
+	}
+	if e.Kind == run.NodeSkipped && e.Extra["resumed"] == "true" {
+		return // an earlier part of the run: already on its path
+	}
+	p.steps = append(p.steps, simStepJSON{Node: e.Node, Type: e.Type, Iteration: e.Iteration, Attempts: e.Attempt,
+		Status: string(e.Status), Code: e.Code, Message: e.Message, Outputs: orEmpty(e.Outputs)})
+}
