@@ -221,10 +221,9 @@ func manualSteps(w *ast.Workflow, reg *executor.Registry) []string {
 	if reg == nil {
 		return nil
 	}
-	servers, _ := w.Root.Get("mcp_servers").Interface().(map[string]any)
 	var out []string
 	for _, n := range w.Nodes {
-		if reg.Manual(engine.NodeConfig(n, servers)) {
+		if reg.Manual(engine.NodeConfig(w, n)) {
 			out = append(out, n.ID.V)
 		}
 	}

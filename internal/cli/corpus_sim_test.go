@@ -20,8 +20,10 @@ const minSimulated = 20
 // TestCorpus_simulate runs, for every workflow of the public corpus and
 // the specification's examples that osop run --dry-run accepts, osop run
 // --simulate: each must complete (exit 0, or 3 where a failure path
-// handled a failure). The files dry-run refuses are skipped, and listed
-// with the reason (the first error it gives).
+// handled a failure), or, where a condition reads a name nothing in the
+// file gives, refuse before anything runs, naming the values to pass
+// (osop never guesses a value a condition decides on). The files dry-run
+// refuses are skipped, and listed with the reason (the first error).
 func TestCorpus_simulate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the corpus")
@@ -32,7 +34,7 @@ func TestCorpus_simulate(t *testing.T) {
 		files = append(files, shared.Files(t, dir, parse.Extensions...)...)
 	}
 	base := filepath.Dir(shared.Dir(t, "corpus"))
-	var skipped []string
+	var skipped, needValues []string
 	simulated := 0
 	for _, f := range files {
 		rel, _ := filepath.Rel(base, f)
@@ -48,6 +50,10 @@ func TestCorpus_simulate(t *testing.T) {
 		simulated++
 		t.Run(rel, func(t *testing.T) {
 			code, out := runMain(t, "run", "--simulate", "--workdir", dir, f)
+			if code == ExitUsage && strings.Contains(out, "[missing-input]") && strings.Contains(out, "nothing was run") {
+				needValues = append(needValues, rel)
+				return
+			}
 			if code != ExitOK && code != ExitRecovered {
 				t.Errorf("osop run --simulate %s: exit %d, want 0 or 3\n%s", rel, code, out)
 			}
@@ -56,6 +62,11 @@ func TestCorpus_simulate(t *testing.T) {
 	sort.Strings(skipped)
 	t.Logf("%d of %d workflows simulated; dry-run refuses %d:\n  %s", simulated, simulated+len(skipped), len(skipped),
 		strings.Join(skipped, "\n  "))
+	t.Logf("%d need values for names their conditions read (--input or a terminal):\n  %s", len(needValues),
+		strings.Join(needValues, "\n  "))
+	if simulated-len(needValues) < minSimulated {
+		t.Errorf("only %d workflows simulated to their end, want at least %d", simulated-len(needValues), minSimulated)
+	}
 	if simulated < minSimulated {
 		t.Errorf("only %d workflows are accepted by osop run --dry-run, want at least %d", simulated, minSimulated)
 	}

@@ -227,13 +227,12 @@ func (x *execution) answers() (*answerBook, error) {
 		return nil, err
 	}
 	book.operator = x.opts.operator()
-	servers, _ := x.p.w.Root.Get("mcp_servers").Interface().(map[string]any)
 	for _, id := range book.nodes() {
 		n := x.p.w.Node(id)
 		switch {
 		case n == nil:
 			return nil, exitf(ExitUsage, "%s: answers node %q, which %s does not have", x.opts.Answers, id, x.p.w.ID.V)
-		case !x.f.registry().Manual(engine.NodeConfig(n, servers)):
+		case !x.f.registry().Manual(engine.NodeConfig(x.p.w, n)):
 			return nil, exitf(ExitUsage, "%s: answers node %q, which is not a manual step (it runs %s)", x.opts.Answers, id, n.Type.V)
 		}
 	}

@@ -16,19 +16,21 @@ import (
 type registryChecker struct {
 	r        *executor.Registry
 	warnOnly bool
-	servers  map[string]any // the workflow's mcp_servers
+	w        *ast.Workflow // the workflow the nodes are of; nil for a record
 }
 
 func checkerFor(r *executor.Registry, doc *ast.Document, warnOnly bool) registryChecker {
 	c := registryChecker{r: r, warnOnly: warnOnly}
-	if doc.Workflow != nil {
-		c.servers, _ = doc.Workflow.Root.Get("mcp_servers").Interface().(map[string]any)
-	}
+	c.w = doc.Workflow
 	return c
 }
 
 func (c registryChecker) CheckNode(n *ast.Node) []validate.FieldProblem {
-	cfg := engine.NodeConfig(n, c.servers)
+	w := c.w
+	if w == nil {
+		w = &ast.Workflow{}
+	}
+	cfg := engine.NodeConfig(w, n)
 	if c.warnOnly && n.Runtime == nil && !c.r.Manual(cfg) {
 		// A node with no runtime at all describes a step; the conformance
 		// level already says the workflow is not executable.

@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"strings"
+	"unicode"
+
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/run"
@@ -38,24 +41,44 @@ func outputSpec(p *ast.Param) executor.OutputSpec {
 	return spec
 }
 
-// NodeConfig is what executors see of node n when they check it or decide
-// whether they run it (servers: the workflow's mcp_servers).
-func NodeConfig(n *ast.Node, servers map[string]any) executor.NodeConfig {
+// NodeConfig is what executors see of node n of workflow w when they
+// check it or decide whether they run it.
+func NodeConfig(w *ast.Workflow, n *ast.Node) executor.NodeConfig {
 	rt, _ := n.Runtime.Interface().(map[string]any)
 	if rt == nil {
 		rt = map[string]any{}
 	}
+	servers, _ := w.Root.Get("mcp_servers").Interface().(map[string]any)
 	cfg := executor.NodeConfig{ID: n.ID.V, Type: n.Type.V, Runtime: rt, MCPServers: servers,
-		Subtype: n.Subtype.V, Purpose: n.Purpose.V, Approval: n.Approval != nil}
+		Subtype: n.Subtype.V, Purpose: n.Purpose.V, Approval: n.Approval != nil, Decides: decides(w, n.ID.V)}
 	for _, o := range n.Outputs {
 		cfg.Outputs = append(cfg.Outputs, o.Name)
 	}
 	return cfg
 }
 
+// decides reports whether a condition on an edge leaving node id reads
+// what a decision gives (approved, decision): whoever wrote it means the
+// step to ask one.
+func decides(w *ast.Workflow, id string) bool {
+	for _, e := range w.Edges {
+		if e.From.V != id {
+			continue
+		}
+		words := strings.FieldsFunc(e.When.V, func(r rune) bool {
+			return r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r)
+		})
+		for _, word := range words {
+			if word == "approved" || word == "decision" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // executorFor is the executor that runs node n: its type's, or the
 // manual-step executor when none accepts it.
 func (d *driver) executorFor(n *ast.Node) (executor.Executor, bool) {
-	servers, _ := d.w.Root.Get("mcp_servers").Interface().(map[string]any)
-	return d.opts.Registry.For(NodeConfig(n, servers))
+	return d.opts.Registry.For(NodeConfig(d.w, n))
 }

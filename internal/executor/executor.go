@@ -57,6 +57,9 @@ type NodeConfig struct {
 	// that asks a decision from one that describes work.
 	Purpose  string
 	Approval bool
+	// Decides is set when a condition leaving the node reads what a
+	// decision gives (approved, decision).
+	Decides bool
 }
 
 // Problem is a configuration problem at a field path such as

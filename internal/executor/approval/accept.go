@@ -14,10 +14,11 @@ var decidingSubtypes = map[string]bool{"approval": true, "review": true, "decisi
 
 // Accepts a human node that asks a decision: an approval, review or
 // decision subtype, an approval gate, runtime options, a prompt or
-// approvers, a declared decision, or a purpose that is a question. Any
+// approvers, a declared decision, a condition after it that reads one,
+// or a purpose that is a question. Any
 // other human node describes work a person does: a manual step.
 func (a *Ask) Accepts(n executor.NodeConfig) bool {
-	if decidingSubtypes[strings.ToLower(n.Subtype)] || n.Approval {
+	if decidingSubtypes[strings.ToLower(n.Subtype)] || n.Approval || n.Decides {
 		return true
 	}
 	for _, k := range []string{"prompt", "options", "approvers", "assignees", "min_approvals"} {
