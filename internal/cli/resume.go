@@ -71,14 +71,14 @@ func addResumeFlags(cmd *cobra.Command, opts *ResumeOptions) {
 	fl.StringArrayVar(&opts.Secrets, "secret", nil, "secret NAME=VALUE (repeatable); those the run was given with --secret must be given again")
 	fl.StringVar(&opts.SecretsFile, "secrets-file", "", "file of NAME=VALUE secret lines")
 	fl.StringVar(&opts.Workdir, "workdir", "", "directory the run was started in (default: current)")
-	fl.StringVar(&opts.Store, "store", "", "run database (default WORKDIR/.osop/osop.db)")
-	fl.BoolVar(&opts.AutoApprove, "auto-approve", false, "approve every human node and approval gate")
-	fl.StringVar(&opts.Output, "output", "text", "text, or json events on stdout")
 	fl.BoolVar(&opts.Force, "force", false, "resume even though the workflow file changed since the run")
-	addLimitFlags(cmd, &opts.Limits)
+	addExecutionFlags(cmd, &opts.RunOptions)
 }
 
 func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
+	if err := checkExecution(&opts.RunOptions); err != nil {
+		return err
+	}
 	sf := storeFlags{workdir: opts.Workdir, store: opts.Store}
 	st, err := sf.open()
 	if err != nil {
@@ -104,7 +104,10 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 		return nil
 	}
 	ro := opts.RunOptions
-	ro.File, ro.Workdir, ro.MaxParallel = r.WorkflowFile, r.Workdir, r.Params.MaxParallel
+	ro.File, ro.Workdir = r.WorkflowFile, r.Workdir
+	if ro.MaxParallel == 0 { // not given: as the run was started
+		ro.MaxParallel = r.Params.MaxParallel
+	}
 	ro.AutoApprove = ro.AutoApprove || r.Params.AutoApprove
 	env := environ()
 	secrets, err := rereadSecrets(string(r.ID), r.Params, ro.Secrets, ro.SecretsFile, env)
@@ -137,9 +140,12 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 		}
 	}
 	eopts := engine.Options{
-		Workflow: p.w, Registry: f.registry(), RunID: r.ID, Vars: vars, Inputs: inputs, Secrets: secrets.values,
-		Env: env, Builtins: builtins, Workdir: r.Workdir, MaxParallel: r.Params.MaxParallel, Masker: secrets.masker(),
+		Workflow: p.w, RunID: r.ID, Vars: vars, Inputs: inputs, Secrets: secrets.values,
+		Env: env, Builtins: builtins, Workdir: r.Workdir, MaxParallel: ro.MaxParallel, FailFast: ro.FailFast, Masker: secrets.masker(),
 		Replay: history, RetryFrom: opts.From,
+	}
+	if eopts.Registry, err = runRegistry(f, &ro); err != nil {
+		return err
 	}
 	ex := &execution{f: f, opts: &ro, p: p, eopts: eopts, params: r.Params, existing: r, earlier: attempts}
 	return ex.run(ctx, prior, past.seq)

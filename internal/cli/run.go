@@ -96,18 +96,40 @@ func newRunCmd(f *Factory, runF func(*RunOptions) error) *cobra.Command {
 	fl.StringVar(&opts.SecretsFile, "secrets-file", "", "file of NAME=VALUE secret lines")
 	fl.StringVar(&opts.Log, "log", "", "where to write the .osoplog.yaml (default .osop/runs/RUN.osoplog.yaml)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "run nothing: print what each node would run, in order")
-	fl.IntVar(&opts.MaxParallel, "max-parallel", 0, "most nodes running at once (default: CPUs × 4)")
+	fl.StringVar(&opts.Workdir, "workdir", "", "directory the workflow runs in (default: the current directory)")
+	fl.StringVar(&opts.RunID, "run-id", "", "use this run id instead of a generated one (letters, digits, - and _)")
+	addExecutionFlags(cmd, opts)
+	return cmd
+}
+
+// addExecutionFlags adds the flags of how a run executes, rather than of
+// what it runs: osop run, resume and retry share them, since a run that
+// goes on may go on differently (streamed, fewer at once, with a budget).
+func addExecutionFlags(cmd *cobra.Command, opts *RunOptions) {
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Store, "store", "", "run database (default WORKDIR/.osop/osop.db)")
 	fl.BoolVar(&opts.AutoApprove, "auto-approve", false, "approve every human node and approval gate (for CI)")
 	fl.StringVar(&opts.Output, "output", "text", "text, or json: one JSON event per line on stdout")
-	fl.StringVar(&opts.Workdir, "workdir", "", "directory the workflow runs in (default: the current directory)")
-	fl.StringVar(&opts.Store, "store", "", "run database (default WORKDIR/.osop/osop.db)")
-	fl.BoolVar(&opts.FailFast, "fail-fast", false, "stop running nodes as soon as a failure is not handled")
 	fl.BoolVar(&opts.Stream, "stream", false, "show each node's output as it runs, prefixed with the node id")
-	fl.StringVar(&opts.RunID, "run-id", "", "use this run id instead of a generated one (letters, digits, - and _)")
+	fl.IntVar(&opts.MaxParallel, "max-parallel", 0, "most nodes running at once (default: CPUs × 4)")
+	fl.BoolVar(&opts.FailFast, "fail-fast", false, "stop running nodes as soon as a failure is not handled")
 	fl.Float64Var(&opts.MaxCost, "max-cost", 0, "stop before an agent's model call that could take the run's cost past this many US dollars")
 	fl.StringVar(&opts.Prices, "prices", "", "JSON file of model prices (USD per million tokens) over the built-in table")
 	addLimitFlags(cmd, &opts.Limits)
-	return cmd
+}
+
+// checkExecution refuses execution flags with values that mean nothing,
+// rather than running with a default the user did not ask for.
+func checkExecution(opts *RunOptions) error {
+	switch {
+	case opts.Output != "text" && opts.Output != "json":
+		return exitf(ExitUsage, "--output %q: want text or json", opts.Output)
+	case opts.MaxParallel < 0:
+		return exitf(ExitUsage, "--max-parallel %d: give a positive number of nodes (or 0: CPUs × 4)", opts.MaxParallel)
+	case opts.MaxCost < 0:
+		return exitf(ExitUsage, "--max-cost %v: give a positive number of US dollars", opts.MaxCost)
+	}
+	return nil
 }
 
 // prepared is a workflow ready to run.
@@ -175,9 +197,6 @@ func firstNonEmpty(xs ...string) string {
 }
 
 func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
-	if opts.Output != "text" && opts.Output != "json" {
-		return exitf(ExitUsage, "--output %q: want text or json", opts.Output)
-	}
 	p, eopts, params, err := engineOptions(f, opts)
 	if err != nil {
 		return err
@@ -196,6 +215,9 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 func engineOptions(f *Factory, opts *RunOptions) (*prepared, engine.Options, store.Params, error) {
 	fail := func(err error) (*prepared, engine.Options, store.Params, error) {
 		return nil, engine.Options{}, store.Params{}, err
+	}
+	if err := checkExecution(opts); err != nil {
+		return fail(err)
 	}
 	secrets, err := readSecrets(opts.Secrets, opts.SecretsFile)
 	if err != nil {
