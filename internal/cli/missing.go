@@ -1,6 +1,10 @@
 package cli
 
-import "github.com/osopdev/osop/internal/validate"
+import (
+	"strings"
+
+	"github.com/osopdev/osop/internal/validate"
+)
 
 // refuseMissing refuses a run, before anything starts, that has no value
 // for a ${secrets.X} or ${inputs.x} its nodes use: each would fail its
@@ -10,10 +14,10 @@ func refuseMissing(opts *RunOptions, p *prepared, inputs map[string]any, secrets
 	for k := range secrets {
 		given[k] = true
 	}
-	ds := validate.Missing(p.doc, validate.RunValues{Inputs: inputs, Secrets: given, Env: environ()})
+	ds, names := validate.Missing(p.doc, validate.RunValues{Inputs: inputs, Secrets: given, Env: environ()})
 	if len(ds) == 0 {
 		return nil
 	}
 	printDiags(opts.IO, p.doc, ds)
-	return exitf(ExitUsage, "%s needs %s this run does not have; nothing was run", opts.File, plural(len(ds), "value"))
+	return exitf(ExitUsage, "%s needs %s this run does not have (%s); nothing was run", opts.File, plural(len(names), "value"), strings.Join(names, ", "))
 }
