@@ -26,6 +26,9 @@ func checkerFor(r *executor.Registry, doc *ast.Document, warnOnly bool) registry
 	return c
 }
 
+// ImplicitOutputs are the outputs n's executor sets without a declaration.
+func (c registryChecker) ImplicitOutputs(n *ast.Node) []string { return c.r.ImplicitOutputs(n.Type.V) }
+
 func (c registryChecker) CheckNode(n *ast.Node) []validate.FieldProblem {
 	if c.warnOnly && n.Runtime == nil {
 		// A node with no runtime at all describes a step; the conformance

@@ -98,8 +98,14 @@ func newDriver(opts Options) (*driver, error) {
 	}
 	for k, i := range g.TopoOrder() {
 		d.pos[i] = k
-		for _, o := range g.Nodes[i].Outputs {
+		n := g.Nodes[i]
+		for _, o := range n.Outputs {
 			d.producers[o.Name] = append(d.producers[o.Name], i)
+		}
+		for _, name := range opts.Registry.ImplicitOutputs(n.Type.V) { // {{rows}} of a db node
+			if !n.HasOutput(name) {
+				d.producers[name] = append(d.producers[name], i)
+			}
 		}
 	}
 	env, err := expr.NewEnv(validate.CELDecls(w, slices.Sorted(maps.Keys(opts.Vars))))

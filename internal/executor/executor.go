@@ -37,6 +37,14 @@ type Checker interface {
 	Check(node NodeConfig) []Problem
 }
 
+// OutputDeclarer is implemented by executors whose nodes have outputs
+// the workflow need not declare (a db node's rows, row_count and
+// rows_affected). Validation and template lookup ({{rows}}) know them as
+// if they were declared.
+type OutputDeclarer interface {
+	ImplicitOutputs() []string
+}
+
 // Describer is implemented by executors that can say exactly what they
 // would run, for --dry-run.
 type Describer interface {
@@ -259,6 +267,20 @@ func (r *Registry) Types() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// ImplicitOutputs returns the outputs the executor for nodeType sets
+// without a declaration; none for an unknown type or a nil registry.
+func (r *Registry) ImplicitOutputs(nodeType string) []string {
+	if r == nil {
+		return nil
+	}
+	if e, ok := r.New(nodeType); ok {
+		if d, ok := e.(OutputDeclarer); ok {
+			return d.ImplicitOutputs()
+		}
+	}
+	return nil
 }
 
 // Check runs the registered executor's configuration check on a node, if
