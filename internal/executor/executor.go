@@ -215,6 +215,17 @@ func IsTimeout(err error) bool {
 	return errors.As(err, &t) && t.Timeout()
 }
 
+// StopReason says in words why ctx ended, for an attempt it cut short:
+// "the run was cancelled" for a plain cancellation (Ctrl-C, the server
+// stopping), else the cause (a node's timeout).
+func StopReason(ctx context.Context) string {
+	cause := context.Cause(ctx)
+	if cause == nil || errors.Is(cause, context.Canceled) {
+		return "the run was cancelled"
+	}
+	return cause.Error()
+}
+
 // Stopped classifies why ctx ended, for an attempt it cut short: TIMEOUT
 // (retryable) when a node or workflow limit ran out, CANCELLED otherwise.
 func Stopped(ctx context.Context) (code string, retryable bool) {

@@ -194,7 +194,7 @@ func (s *session) handle(ctx context.Context, resp *llm.Response, check *checker
 	}
 	if ctx.Err() != nil {
 		c, retry := executor.Stopped(ctx)
-		return nil, tr, &executor.Error{Code: c, Retryable: retry, Message: "stopped: " + context.Cause(ctx).Error()}
+		return nil, tr, &executor.Error{Code: c, Retryable: retry, Message: "stopped: " + executor.StopReason(ctx)}
 	}
 	return nil, tr, nil
 }
@@ -278,7 +278,7 @@ func (s *session) failure(ctx context.Context, err error) error {
 	}
 	if ctx.Err() != nil {
 		c, retry := executor.Stopped(ctx)
-		return &executor.Error{Code: c, Retryable: retry, Message: "stopped: " + context.Cause(ctx).Error(), Err: err}
+		return &executor.Error{Code: c, Retryable: retry, Message: "stopped: " + executor.StopReason(ctx), Err: err}
 	}
 	var api *llm.APIError
 	if !errors.As(err, &api) {

@@ -129,7 +129,7 @@ func (*Call) Execute(ctx context.Context, req *executor.Request) (*executor.Resu
 func stopped(ctx context.Context, err error, code string) error {
 	if ctx.Err() != nil {
 		c, retry := executor.Stopped(ctx)
-		return &executor.Error{Code: c, Retryable: retry, Message: "stopped: " + context.Cause(ctx).Error(), Err: err}
+		return &executor.Error{Code: c, Retryable: retry, Message: "stopped: " + executor.StopReason(ctx), Err: err}
 	}
 	return &executor.Error{Code: code, Retryable: code == run.CodeConnection, Message: err.Error(), Err: err}
 }
