@@ -122,7 +122,11 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 		return err
 	}
 	if p.hash != r.WorkflowHash && !opts.Force {
-		return exitf(ExitUsage, "%s changed since run %s started (hash %s, was %s): pass --force to resume with the new file", r.WorkflowFile, r.ID, p.hash, r.WorkflowHash)
+		again := fmt.Sprintf("osop resume %s --force", r.ID)
+		if opts.From != "" {
+			again = fmt.Sprintf("osop retry %s --from %s --force", r.ID, opts.From)
+		}
+		return exitf(ExitUsage, "%s changed since run %s started (hash %s, was %s): %s goes on with the new file", r.WorkflowFile, r.ID, p.hash, r.WorkflowHash, again)
 	}
 	vars, inputs, builtins, err := restoredValues(r.Params, p.w, secrets.values)
 	if err != nil {
