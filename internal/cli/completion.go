@@ -192,8 +192,10 @@ func registerCompletions(root *cobra.Command) {
 // parseLimits are the default limits, with the command's --max-file-size.
 func parseLimits(cmd *cobra.Command) parse.Limits {
 	lim := parse.DefaultLimits
-	if n, err := cmd.Flags().GetInt64("max-file-size"); err == nil && n > 0 {
-		lim.MaxBytes = n
+	if f := cmd.Flags().Lookup("max-file-size"); f != nil && f.Changed {
+		if n, err := parseByteSize(f.Value.String()); err == nil {
+			lim.MaxBytes = n
+		}
 	}
 	return lim
 }

@@ -37,7 +37,7 @@ func checkWorkflow(io *IOStreams, doc *ast.Document, ds diag.Diagnostics, name s
 
 // addLimitFlags gives a command that reads workflows --max-file-size.
 func addLimitFlags(cmd *cobra.Command, lim *parse.Limits) {
-	cmd.Flags().Int64Var(&lim.MaxBytes, "max-file-size", lim.MaxBytes, "largest file accepted, in bytes")
+	cmd.Flags().Var(byteSize{&lim.MaxBytes}, "max-file-size", "largest file accepted: bytes, or with a unit (2MiB, 512KiB, 2MB)")
 }
 
 func kindPhrase(k ast.FileKind) string {
