@@ -163,6 +163,7 @@ func prepare(f *Factory, opts *RunOptions) (*prepared, error) {
 		if !ok {
 			return nil, exitf(ExitUsage, "--set %q: write PATH=VALUE", s)
 		}
+		warnNewKey(opts.IO, root, path)
 		if root, err = parse.Set(root, path, value); err != nil {
 			return nil, &ExitError{Code: ExitUsage, Err: err}
 		}
@@ -185,6 +186,21 @@ func prepare(f *Factory, opts *RunOptions) (*prepared, error) {
 		return nil, exitf(ExitUsage, "%s has %d error(s); nothing was run", opts.File, ds.Count(diag.Error))
 	}
 	return &prepared{doc: doc, w: doc.Workflow, hash: "sha256:" + hex.EncodeToString(sum[:]), file: file, workdir: workdir}, nil
+}
+
+// warnNewKey says when a --set adds a key the workflow does not have:
+// allowed (a field left out of the file), but a typo would add a field
+// nothing reads and the run would go on as if the override were not there.
+func warnNewKey(io *IOStreams, root *ast.Value, path string) {
+	key, siblings := parse.Adds(root, path)
+	if key == "" {
+		return
+	}
+	msg := fmt.Sprintf("osop: warning: --set %s adds %q, which the workflow does not have there", path, key)
+	if near, ok := validate.Closest(key, siblings); ok {
+		msg += fmt.Sprintf("; did you mean %q?", near)
+	}
+	fmt.Fprintln(io.ErrOut, msg)
 }
 
 func firstNonEmpty(xs ...string) string {
