@@ -357,8 +357,8 @@ func TestMCP_run(t *testing.T) {
 	}
 
 	var ok mcpserver.ApproveOutput
-	wantToolError(t, call(t, s, "approve", map[string]any{"run_id": "m1", "node": "gate"}, nil), "asks its approver for the outputs ticket")
-	wantToolError(t, call(t, s, "approve", map[string]any{"run_id": "m1", "node": "gate", "outputs": map[string]string{"nope": "x"}}, nil), `node "gate" asks for the outputs ticket`)
+	wantToolError(t, call(t, s, "approve", map[string]any{"run_id": "m1", "node": "gate"}, nil), "asks its approver for the outputs ticket: pass outputs: {ticket: …}")
+	wantToolError(t, call(t, s, "approve", map[string]any{"run_id": "m1", "node": "gate", "outputs": map[string]string{"nope": "x"}}, nil), `outputs: {nope: …}: node "gate" asks for the outputs ticket`)
 	call(t, s, "approve", map[string]any{"run_id": "m1", "node": "gate", "comment": "ship it", "outputs": map[string]string{"ticket": "T-7"}}, &ok)
 	if ok.Decision != "approve" {
 		t.Fatalf("approve = %+v", ok)

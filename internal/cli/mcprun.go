@@ -221,7 +221,8 @@ func (o *mcpOps) Approve(ctx context.Context, in mcpserver.ApproveInput) (*mcpse
 	}
 	var out *mcpserver.ApproveOutput
 	opts := &ApproveOptions{IO: &IOStreams{Out: io.Discard, ErrOut: io.Discard}, Limits: o.f.Limits, RunID: in.RunID, Node: in.Node,
-		Reject: in.Reject, Choice: in.Choice, Comment: in.Comment, Outputs: pairs(in.Outputs), Iteration: -1, By: currentUser() + " via osop mcp"}
+		Reject: in.Reject, Choice: in.Choice, Comment: in.Comment, Outputs: pairs(in.Outputs), Iteration: -1, By: currentUser() + " via osop mcp",
+		OutputsArg: func(name string) string { return "outputs: {" + name + ": …}" }}
 	err := o.sf.withRun(ctx, in.RunID, func(st *store.Store, r *store.Run) error {
 		d, err := approveRun(ctx, st, r, opts)
 		if err == nil {
