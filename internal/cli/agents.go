@@ -16,9 +16,6 @@ func runRegistry(f *Factory, opts *RunOptions) (*executor.Registry, error) {
 	if opts.MaxCost == 0 && opts.Prices == "" {
 		return f.registry(), nil
 	}
-	if opts.MaxCost < 0 {
-		return nil, exitf(ExitUsage, "--max-cost %v: give a positive number of US dollars", opts.MaxCost)
-	}
 	o := all.Options{}
 	if opts.Prices != "" {
 		p, err := agent.LoadPrices(opts.Prices)

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -94,18 +93,16 @@ func nodeCompletions(st *store.Store, r *store.Run, cmd *cobra.Command) []cobra.
 
 // waitingCompletions offers the nodes waiting for a decision, else the
 // nodes that take one.
+// A run that has ended, or whose process is gone, has nothing to offer:
+// approve would refuse every node.
 func waitingCompletions(st *store.Store, r *store.Run, cmd *cobra.Command) []cobra.Completion {
-	var out []cobra.Completion
-	if ws, err := st.Waiting(cmd.Context(), r.ID); err == nil {
-		for _, w := range ws {
-			if !slices.Contains(out, w.NodeID) {
-				out = append(out, w.NodeID)
-			}
-		}
+	if reachable(r) != nil {
+		return nil
 	}
-	if len(out) > 0 {
+	if out, err := waitingNodes(cmd.Context(), st, r); err != nil || len(out) > 0 {
 		return out
 	}
+	var out []cobra.Completion
 	if w, err := runWorkflow(r, parseLimits(cmd)); err == nil {
 		for _, n := range w.Nodes {
 			if takesDecision(n) {
@@ -118,6 +115,9 @@ func waitingCompletions(st *store.Store, r *store.Run, cmd *cobra.Command) []cob
 
 // signalCompletions offers the signals a run reads.
 func signalCompletions(st *store.Store, r *store.Run, cmd *cobra.Command) []cobra.Completion {
+	if r.Status.Done() {
+		return nil // signal refuses a finished run
+	}
 	names, _ := st.Accepts(cmd.Context(), r.ID) // nothing to offer on error
 	return names
 }
@@ -192,8 +192,10 @@ func registerCompletions(root *cobra.Command) {
 // parseLimits are the default limits, with the command's --max-file-size.
 func parseLimits(cmd *cobra.Command) parse.Limits {
 	lim := parse.DefaultLimits
-	if n, err := cmd.Flags().GetInt64("max-file-size"); err == nil && n > 0 {
-		lim.MaxBytes = n
+	if f := cmd.Flags().Lookup("max-file-size"); f != nil && f.Changed {
+		if n, err := parseByteSize(f.Value.String()); err == nil {
+			lim.MaxBytes = n
+		}
 	}
 	return lim
 }

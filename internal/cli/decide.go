@@ -34,6 +34,17 @@ type ApproveOptions struct {
 	Wait time.Duration
 	// By names who decides; empty means the user running osop.
 	By string
+	// OutputsArg says how the caller passes an output's value, for the
+	// refusals: "--output NAME=…" by default; the MCP approve tool's
+	// "outputs: {NAME: …}".
+	OutputsArg func(name string) string
+}
+
+func (o *ApproveOptions) outputsArg(name string) string {
+	if o.OutputsArg != nil {
+		return o.OutputsArg(name)
+	}
+	return "--output " + name + "=…"
 }
 
 func newApproveCmd(f *Factory) *cobra.Command {
@@ -279,13 +290,13 @@ func decisionFor(w store.Wait, opts *ApproveOptions) (store.Decision, error) {
 	}
 	for k := range given {
 		if !slices.Contains(w.Outputs, k) {
-			return d, exitf(ExitUsage, "--output %s: node %q asks for %s", k, w.NodeID, outputsPhrase(w.Outputs))
+			return d, exitf(ExitUsage, "%s: node %q asks for %s", strings.TrimSuffix(opts.outputsArg(k), "=…"), w.NodeID, outputsPhrase(w.Outputs))
 		}
 	}
 	if !(executor.Decision{Choice: choice}).Rejected() {
 		for _, o := range w.Outputs {
 			if _, ok := given[o]; !ok {
-				return d, exitf(ExitUsage, "node %q asks its approver for %s: pass --output %s=…", w.NodeID, outputsPhrase(w.Outputs), o)
+				return d, exitf(ExitUsage, "node %q asks its approver for %s: pass %s", w.NodeID, outputsPhrase(w.Outputs), opts.outputsArg(o))
 			}
 		}
 	}

@@ -63,8 +63,9 @@ func fmtRun(opts *FmtOptions) error {
 			failed = true
 			continue
 		}
-		if doc.Root == nil {
+		if unformattable(doc, ds) {
 			printDiags(opts.IO, doc, ds.Filter(diag.Error))
+			fmt.Fprintf(opts.IO.ErrOut, "osop: %s: not formatted: fix the error(s) above first\n", name)
 			failed = true
 			continue
 		}
@@ -94,6 +95,14 @@ func fmtRun(opts *FmtOptions) error {
 		return &ExitError{Code: ExitFailed}
 	}
 	return nil
+}
+
+// unformattable reports whether a file cannot be laid out again without
+// guessing: it did not parse, or its YAML is malformed in a way the
+// parser forgave (a key twice: which value would stay?). A workflow that
+// parses but is invalid (validate's errors) formats fine.
+func unformattable(doc *ast.Document, ds diag.Diagnostics) bool {
+	return doc.Root == nil || ds.HasErrors()
 }
 
 func formatted(doc *ast.Document) ([]byte, error) {
@@ -147,9 +156,9 @@ func convertRun(opts *ConvertOptions) error {
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
-	if doc.Root == nil {
+	if unformattable(doc, ds) {
 		printDiags(opts.IO, doc, ds.Filter(diag.Error))
-		return exitf(ExitUsage, "%s: cannot convert a file that does not parse", opts.File)
+		return exitf(ExitUsage, "%s: cannot convert a file that does not parse: fix the error(s) above first", opts.File)
 	}
 	var out []byte
 	if opts.To == "json" {

@@ -52,10 +52,12 @@ edges: [{from: prep, to: check}]
 
 // jsonExempt are the JSON outputs whose keys are not osop's to choose.
 var jsonExempt = map[string]string{
-	"osop schema --json": "a JSON Schema document: its keywords are JSON Schema's (additionalProperties, $defs)",
-	"osop convert --to":  "the user's own workflow, converted",
-	"osop signal --data": "JSON it reads, not prints",
-	"osop run --prices":  "a JSON file it reads, not prints",
+	"osop schema --json":   "a JSON Schema document: its keywords are JSON Schema's (additionalProperties, $defs)",
+	"osop convert --to":    "the user's own workflow, converted",
+	"osop signal --data":   "JSON it reads, not prints",
+	"osop run --prices":    "a JSON file it reads, not prints",
+	"osop resume --prices": "a JSON file it reads, not prints",
+	"osop retry --prices":  "a JSON file it reads, not prints",
 }
 
 // TestJSONOutputs runs every JSON output the CLI can produce and checks

@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/google/renameio/v2"
@@ -37,7 +41,7 @@ func checkWorkflow(io *IOStreams, doc *ast.Document, ds diag.Diagnostics, name s
 
 // addLimitFlags gives a command that reads workflows --max-file-size.
 func addLimitFlags(cmd *cobra.Command, lim *parse.Limits) {
-	cmd.Flags().Int64Var(&lim.MaxBytes, "max-file-size", lim.MaxBytes, "largest file accepted, in bytes")
+	cmd.Flags().Var(byteSize{&lim.MaxBytes}, "max-file-size", "largest file accepted: bytes, or with a unit (2MiB, 512KiB, 2MB)")
 }
 
 func kindPhrase(k ast.FileKind) string {
@@ -66,6 +70,16 @@ func writeOutput(io *IOStreams, path string, data []byte) error {
 // writeFileAtomic replaces path with data through a temporary file beside
 // it (fsync, rename), keeping an existing file's mode: a reader never sees
 // half a file, and a failed write leaves the old one.
+// Its errors name no temporary file, which the user never asked for: the
+// caller names path.
 func writeFileAtomic(path string, data []byte) error {
-	return renameio.WriteFile(path, data, 0o644, renameio.WithTempDir(filepath.Dir(path)))
+	err := renameio.WriteFile(path, data, 0o644, renameio.WithTempDir(filepath.Dir(path)))
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		if _, serr := os.Stat(filepath.Dir(path)); errors.Is(serr, fs.ErrNotExist) {
+			return fmt.Errorf("the directory %s does not exist", filepath.Dir(path))
+		}
+		return pe.Err
+	}
+	return err
 }

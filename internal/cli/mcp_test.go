@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/osopdev/osop/internal/jsonout"
 	"github.com/osopdev/osop/internal/mcpserver"
 	"github.com/osopdev/osop/internal/run"
 	"github.com/osopdev/osop/internal/store"
@@ -190,13 +192,17 @@ func TestMCP_tools(t *testing.T) {
 	if v.Valid || len(v.Files) != 2 || v.Files[1].Valid {
 		t.Fatalf("validate = %+v", v)
 	}
-	if f := v.Files[0]; f.File != "flow.osop.yaml" || !f.Valid || f.Nodes != 3 || f.Conformance == "" {
+	if f := v.Files[0]; f.File != "flow.osop.yaml" || !f.Valid || f.Nodes != 3 || f.Level == nil || f.Level.Name == "" {
 		t.Errorf("flow: %+v", f)
 	}
 	d := v.Files[1].Diagnostics
-	if len(d) == 0 || d[0].Code != "unknown-node-type" || d[0].File != "sub/bad.osop.yaml" || d[0].Line != 6 || d[0].Column != 11 || !strings.Contains(d[0].Detail, `"cli"`) {
+	if len(d) == 0 || d[0].Code != "unknown-node-type" || d[0].Subject.File != "sub/bad.osop.yaml" || d[0].Subject.Start.Line != 6 ||
+		d[0].Subject.Start.Column != 11 || d[0].Subject.End.Column != 15 || !strings.Contains(d[0].Detail, `"cli"`) {
 		t.Errorf("bad: diagnostics %+v", d)
 	}
+	res := call(t, s, "validate", map[string]any{"files": []string{"flow.osop.yaml", "sub"}}, nil)
+	cli := osop(ctx, false, "validate", "--format", "json", filepath.Join(dir, "flow.osop.yaml"), filepath.Join(dir, "sub"))
+	sameShape(t, "validate", cli.out, res.StructuredContent)
 	call(t, s, "validate", map[string]any{"content": mcpBad, "name": "draft.osop.yaml"}, &v)
 	if v.Valid || v.Files[0].File != "draft.osop.yaml" || v.Files[0].Errors != 1 {
 		t.Errorf("validate content = %+v", v)
@@ -223,10 +229,17 @@ func TestMCP_tools(t *testing.T) {
 
 	var plan mcpserver.RunOutput
 	call(t, s, "run", map[string]any{"file": "flow.osop.yaml", "dry_run": true, "inputs": map[string]any{"who": "ada"}, "secrets": map[string]string{"TOKEN": "s3cr3t-t0ken"}}, &plan)
-	if plan.Status != "DRY_RUN" || len(plan.Plan) != 3 || !strings.Contains(plan.Plan[0].Action, "OSOP_V_inputs_who=ada OSOP_V_secrets_TOKEN='***'") ||
-		!strings.Contains(plan.Plan[2].Action, `INSERT INTO seen VALUES (?1) [?1 = "ada" from :who]`) {
+	if plan.Status != "DRY_RUN" || !plan.DryRun || plan.WorkflowID != "mcpflow" || len(plan.Steps) != 3 ||
+		!strings.Contains(plan.Steps[0].Action, "OSOP_V_inputs_who=ada OSOP_V_secrets_TOKEN='***'") ||
+		!strings.Contains(plan.Steps[2].Action, `INSERT INTO seen VALUES (?1) [?1 = "ada" from :who]`) {
 		t.Errorf("dry run = %+v", plan)
 	}
+	res = call(t, s, "run", map[string]any{"file": "flow.osop.yaml", "dry_run": true, "inputs": map[string]any{"who": "ada"}, "secrets": map[string]string{"TOKEN": "tok-123"}}, nil)
+	cli = osop(ctx, false, "run", filepath.Join(dir, "flow.osop.yaml"), "--dry-run", "--output", "json", "--input", "who=ada", "--secret", "TOKEN=tok-123", "--workdir", dir)
+	if cli.code != 0 {
+		t.Fatalf("osop run --dry-run: exit %d: %s", cli.code, cli.all())
+	}
+	sameShape(t, "dry run", cli.out, res.StructuredContent, "run_id", "status", "record_path")
 	wantToolError(t, call(t, s, "run", map[string]any{"file": "flow.osop.yaml", "inputs": map[string]any{"who": "ada"}}, nil), "--allow-run")
 	wantToolError(t, call(t, s, "approve", map[string]any{"run_id": "x", "node": "gate"}, nil), "--allow-run")
 	if _, err := os.Stat(filepath.Join(dir, ".osop")); err == nil {
@@ -246,9 +259,12 @@ func TestMCP_tools(t *testing.T) {
 		t.Errorf("rules = %v", rules)
 	}
 	wantToolError(t, call(t, s, "runs", map[string]any{}, nil), "no runs here")
+	wantToolError(t, call(t, s, "runs", map[string]any{"status": "bogus"}, nil), `unknown status "bogus": want one of running, completed`)
 	wantToolError(t, call(t, s, "run_status", map[string]any{"run_id": "nope"}, nil), "no runs here")
 
-	// Protocol errors: an unknown tool; arguments the schema refuses.
+	// A protocol error: an unknown tool. Arguments the schema refuses are
+	// tool errors, as the MCP specification (2025-11-25, SEP-1303) says,
+	// so that the model sees what to correct.
 	if _, err := s.CallTool(ctx, &mcp.CallToolParams{Name: "nope", Arguments: map[string]any{}}); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("unknown tool: err = %v", err)
 	}
@@ -312,6 +328,9 @@ func waitDone(t *testing.T, s *mcp.ClientSession, id, want string) mcpserver.Run
 func TestMCP_run(t *testing.T) {
 	t.Parallel()
 	dir := mcpWorkdir(t)
+	// The gate asks its approver for a ticket, which approve's outputs give.
+	flow := strings.Replace(mcpFlow, "purpose: Approve the release\n", "purpose: Approve the release\n    outputs: [ticket]\n", 1)
+	must(t, os.WriteFile(filepath.Join(dir, "flow.osop.yaml"), []byte(flow), 0o644))
 	s := stdioSession(t, dir, "--allow-run")
 	const secret = "s3cr3t-t0ken"
 	var started mcpserver.RunOutput
@@ -338,7 +357,9 @@ func TestMCP_run(t *testing.T) {
 	}
 
 	var ok mcpserver.ApproveOutput
-	call(t, s, "approve", map[string]any{"run_id": "m1", "node": "gate", "comment": "ship it"}, &ok)
+	wantToolError(t, call(t, s, "approve", map[string]any{"run_id": "m1", "node": "gate"}, nil), "asks its approver for the outputs ticket: pass outputs: {ticket: …}")
+	wantToolError(t, call(t, s, "approve", map[string]any{"run_id": "m1", "node": "gate", "outputs": map[string]string{"nope": "x"}}, nil), `outputs: {nope: …}: node "gate" asks for the outputs ticket`)
+	call(t, s, "approve", map[string]any{"run_id": "m1", "node": "gate", "comment": "ship it", "outputs": map[string]string{"ticket": "T-7"}}, &ok)
 	if ok.Decision != "approve" {
 		t.Fatalf("approve = %+v", ok)
 	}
@@ -346,6 +367,13 @@ func TestMCP_run(t *testing.T) {
 	if st.Run.ExitCode == nil || *st.Run.ExitCode != 0 || len(st.Waiting) != 0 {
 		t.Errorf("status = %+v", st.Run)
 	}
+	if i := slices.IndexFunc(st.Attempts, func(a jsonout.Attempt) bool { return a.Node == "gate" }); i < 0 || st.Attempts[i].Outputs["ticket"] != "T-7" {
+		t.Errorf("gate's outputs: %+v", st.Attempts)
+	}
+	res := call(t, s, "run_status", map[string]any{"run_id": "m1"}, nil)
+	sameShape(t, "run_status", osop(t.Context(), false, "runs", "show", "m1", "--output", "json", "--workdir", dir).out, res.StructuredContent)
+	res = call(t, s, "runs", map[string]any{}, nil)
+	sameShape(t, "runs", `{"runs": `+osop(t.Context(), false, "runs", "--output", "json", "--workdir", dir).out+"}", res.StructuredContent)
 	next := ev.Next
 	waitFor(t, "the last events", func() bool {
 		call(t, s, "run_events", map[string]any{"run_id": "m1", "after": next}, &ev)
@@ -358,7 +386,7 @@ func TestMCP_run(t *testing.T) {
 
 	var logs mcpserver.LogsOutput
 	call(t, s, "logs", map[string]any{"run_id": "m1", "node": "greet"}, &logs)
-	if len(logs.Attempts) != 1 || !strings.Contains(logs.Attempts[0].Stdout, "hello '; DROP TABLE seen; -- token=***") {
+	if len(logs.Attempts) != 1 || !strings.Contains(logs.Attempts[0].Stdout, "hello '; DROP TABLE seen; -- token=***") || logs.Attempts[0].Code != "" {
 		t.Errorf("logs = %+v", logs)
 	}
 	wantToolError(t, call(t, s, "logs", map[string]any{"run_id": "m1", "node": "nope"}, nil), `has no node "nope"`)
@@ -384,6 +412,30 @@ func TestMCP_run(t *testing.T) {
 	}
 	if b, _ := json.Marshal(ev); strings.Contains(string(b), secret) {
 		t.Errorf("events show the secret")
+	}
+}
+
+// sameShape checks that a tool's structured answer has the shape of the
+// JSON the command of the same name prints (docs/json.md): the same keys
+// with the same kinds of value, besides the keys extra only the tool has.
+func sameShape(t *testing.T, name, cliOut string, structured any, extra ...string) {
+	t.Helper()
+	b, err := json.Marshal(structured)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, got := map[string]map[string]bool{}, map[string]map[string]bool{}
+	for _, d := range decodeAll(t, name+" (osop)", cliOut) {
+		walkShape(t, name, d, "", want)
+	}
+	var v any
+	must(t, json.Unmarshal(b, &v))
+	walkShape(t, name, v, "", got)
+	for _, k := range extra {
+		delete(got, k)
+	}
+	if d := cmp.Diff(renderShape(want), renderShape(got)); d != "" {
+		t.Errorf("%s: the tool's answer and the command's JSON differ in shape (-command +tool):\n%s", name, d)
 	}
 }
 

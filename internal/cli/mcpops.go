@@ -78,20 +78,8 @@ func (o *mcpOps) Validate(_ context.Context, in mcpserver.ValidateInput) (*mcpse
 		}
 		results = rs
 	}
-	out := &mcpserver.ValidateOutput{Valid: allValid(results), Files: []mcpserver.FileReport{}}
-	for _, r := range results {
-		ds := r.Diagnostics
-		if !in.Verbose {
-			ds = ds.Filter(diag.Warning)
-		}
-		rep := mcpserver.FileReport{File: r.File, Kind: r.Kind, Valid: r.Valid, ID: r.ID, Name: r.Name, Nodes: r.Nodes, Edges: r.Edges,
-			Errors: r.Errors, Warnings: r.Warnings, Diagnostics: mcpserver.Diagnostics(ds)}
-		if r.Level != nil {
-			rep.Conformance = r.Level.String()
-		}
-		out.Files = append(out.Files, rep)
-	}
-	return out, nil
+	out := validationJSON(results, in.Verbose)
+	return &out, nil
 }
 
 func (o *mcpOps) Render(ctx context.Context, in mcpserver.RenderInput) (*mcpserver.RenderOutput, error) {

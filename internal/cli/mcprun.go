@@ -8,10 +8,12 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/osopdev/osop/internal/engine"
+	"github.com/osopdev/osop/internal/jsonout"
 	"github.com/osopdev/osop/internal/mcpserver"
 	"github.com/osopdev/osop/internal/run"
 	"github.com/osopdev/osop/internal/store"
@@ -22,13 +24,6 @@ import (
 func (o *mcpOps) runOptions(in mcpserver.RunInput, io *IOStreams) *RunOptions {
 	opts := &RunOptions{IO: io, Limits: o.f.Limits, File: in.File, Sets: in.Set, DryRun: in.DryRun,
 		AutoApprove: in.AutoApprove, Output: "json", Workdir: o.workdir, Store: o.sf.store, RunID: in.RunID}
-	pairs := func(m map[string]string) []string {
-		out := make([]string, 0, len(m))
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			out = append(out, k+"="+m[k])
-		}
-		return out
-	}
 	opts.Vars, opts.Secrets = pairs(in.Vars), pairs(in.Secrets)
 	inputs := map[string]string{}
 	for k, v := range in.Inputs {
@@ -43,6 +38,16 @@ func (o *mcpOps) runOptions(in mcpserver.RunInput, io *IOStreams) *RunOptions {
 	return opts
 }
 
+// pairs turns a tool's NAME: VALUE object into the flags' NAME=VALUE
+// arguments, sorted.
+func pairs(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, k+"="+m[k])
+	}
+	return out
+}
+
 func (o *mcpOps) DryRun(_ context.Context, in mcpserver.RunInput) (*mcpserver.RunOutput, error) {
 	io, printed := quiet()
 	opts := o.runOptions(in, io)
@@ -55,11 +60,7 @@ func (o *mcpOps) DryRun(_ context.Context, in mcpserver.RunInput) (*mcpserver.Ru
 	if err != nil {
 		return nil, err
 	}
-	out := &mcpserver.RunOutput{Status: string(run.DryRun), Plan: []mcpserver.PlanStep{}}
-	for _, s := range steps {
-		out.Plan = append(out.Plan, mcpserver.PlanStep{Node: s.Node, Type: s.Type, When: s.When, Action: s.Action, Error: eopts.Masker.Mask(s.Err)})
-	}
-	return out, nil
+	return &mcpserver.RunOutput{Status: string(run.DryRun), Plan: toPlanJSON(eopts.Workflow.ID.V, steps, eopts.Masker.Mask)}, nil
 }
 
 // Start runs the workflow as osop run --output json does, in this
@@ -83,7 +84,7 @@ func (o *mcpOps) Start(ctx context.Context, in mcpserver.RunInput, sink func(run
 	if err != nil {
 		return nil, nil, toolError(err, &errb)
 	}
-	return &mcpserver.RunOutput{RunID: opts.RunID, Status: string(run.Running), Record: rec}, done, nil
+	return &mcpserver.RunOutput{RunID: opts.RunID, Status: string(run.Running), Record: rec, Plan: jsonout.Plan{Steps: []jsonout.Step{}}}, done, nil
 }
 
 // waitRecorded waits until the run is in the store (it may then wait for
@@ -156,46 +157,24 @@ func (s *syncWriter) Write(b []byte) (int, error) {
 }
 
 func (o *mcpOps) RunStatus(ctx context.Context, in mcpserver.RunRef) (*mcpserver.RunStatusOutput, error) {
-	var out *mcpserver.RunStatusOutput
+	var out mcpserver.RunStatusOutput
 	err := o.sf.withRun(ctx, in.RunID, func(st *store.Store, r *store.Run) error {
 		attempts, err := st.Attempts(ctx, r.ID)
 		if err != nil {
 			return err
 		}
-		out = &mcpserver.RunStatusOutput{Run: runInfo(r), Attempts: []mcpserver.AttemptInfo{}}
-		for _, a := range attempts {
-			out.Attempts = append(out.Attempts, mcpserver.AttemptInfo{Node: a.NodeID, Type: a.NodeType, Iteration: a.Iteration,
-				Attempt: a.Attempt, Status: string(a.Status), DurationMS: a.DurationMS, ErrorCode: a.ErrorCode, Error: a.ErrorMessage,
-				Reason: a.Reason, Action: a.Action, Outputs: a.Outputs})
-		}
-		// What waits is what the approve tool can answer: the open waits.
-		if reachable(r) == nil {
-			ws, err := st.Waiting(ctx, r.ID)
-			if err != nil {
-				return err
-			}
-			for _, w := range ws {
-				if !slices.Contains(out.Waiting, w.NodeID) {
-					out.Waiting = append(out.Waiting, w.NodeID)
-				}
-			}
-			slices.Sort(out.Waiting)
-		}
-		return nil
+		out, err = runShow(ctx, st, r, attempts)
+		return err
 	})
-	return out, err
+	return &out, err
 }
 
-func runInfo(r *store.Run) mcpserver.RunInfo {
-	info := mcpserver.RunInfo{RunID: string(r.ID), WorkflowID: r.WorkflowID, Workflow: r.WorkflowName, File: r.WorkflowFile,
-		Status: string(r.Status), ExitCode: r.ExitCode, StartedAt: r.StartedAt, Summary: r.Summary, Record: r.LogPath}
-	if !r.EndedAt.IsZero() {
-		info.EndedAt = &r.EndedAt
-	}
-	return info
-}
-
+// Runs is osop runs: the same filter, the same refusal of an unknown
+// status.
 func (o *mcpOps) Runs(ctx context.Context, in mcpserver.RunsInput) (*mcpserver.RunsOutput, error) {
+	if err := checkStatus(in.Status); err != nil {
+		return nil, errors.New(strings.Replace(err.Error(), "--status", "status", 1))
+	}
 	st, err := o.sf.open()
 	if err != nil {
 		return nil, err
@@ -205,11 +184,7 @@ func (o *mcpOps) Runs(ctx context.Context, in mcpserver.RunsInput) (*mcpserver.R
 	if err != nil {
 		return nil, err
 	}
-	out := &mcpserver.RunsOutput{Runs: []mcpserver.RunInfo{}}
-	for _, r := range runs {
-		out.Runs = append(out.Runs, runInfo(r))
-	}
-	return out, nil
+	return &mcpserver.RunsOutput{Runs: runsJSON(runs)}, nil
 }
 
 func positiveOr(n, def int) int {
@@ -229,17 +204,11 @@ func (o *mcpOps) Logs(ctx context.Context, in mcpserver.LogsInput) (*mcpserver.L
 		if attempts, err = nodeAttempts(r, attempts, in.Node); err != nil {
 			return err
 		}
-		out = &mcpserver.LogsOutput{RunID: string(r.ID), Attempts: []mcpserver.LogEntry{}}
+		out = &mcpserver.LogsOutput{RunID: string(r.ID), Attempts: []jsonout.Attempt{}}
 		for _, a := range attempts {
-			if a.Attempt == 0 {
-				continue
+			if a.Attempt > 0 {
+				out.Attempts = append(out.Attempts, toAttemptJSON(a))
 			}
-			e := mcpserver.LogEntry{Node: a.NodeID, Attempt: a.Attempt, Iteration: a.Iteration, Status: string(a.Status),
-				Action: a.Action, Stdout: a.Stdout, Stderr: a.Stderr}
-			if a.ErrorMessage != "" {
-				e.Error = a.ErrorCode + ": " + a.ErrorMessage
-			}
-			out.Attempts = append(out.Attempts, e)
 		}
 		return nil
 	})
@@ -252,7 +221,8 @@ func (o *mcpOps) Approve(ctx context.Context, in mcpserver.ApproveInput) (*mcpse
 	}
 	var out *mcpserver.ApproveOutput
 	opts := &ApproveOptions{IO: &IOStreams{Out: io.Discard, ErrOut: io.Discard}, Limits: o.f.Limits, RunID: in.RunID, Node: in.Node,
-		Reject: in.Reject, Choice: in.Choice, Comment: in.Comment, Iteration: -1, By: currentUser() + " via osop mcp"}
+		Reject: in.Reject, Choice: in.Choice, Comment: in.Comment, Outputs: pairs(in.Outputs), Iteration: -1, By: currentUser() + " via osop mcp",
+		OutputsArg: func(name string) string { return "outputs: {" + name + ": …}" }}
 	err := o.sf.withRun(ctx, in.RunID, func(st *store.Store, r *store.Run) error {
 		d, err := approveRun(ctx, st, r, opts)
 		if err == nil {

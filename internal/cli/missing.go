@@ -21,20 +21,25 @@ func refuseMissing(opts *RunOptions, p *prepared, inputs map[string]any, secrets
 		given[k] = true
 	}
 	vars, _ := keyValues("--var", opts.Vars)
-	names := slices.Sorted(maps.Keys(vars))
-	if err := askImplied(opts, p, names, inputs); err != nil {
+	varNames := slices.Sorted(maps.Keys(vars))
+	if err := askImplied(opts, p, varNames, inputs); err != nil {
 		return err
 	}
-	ds := validate.Missing(p.doc, validate.RunValues{Inputs: inputs, Secrets: given, Env: environ()})
+	ds, names := validate.Missing(p.doc, validate.RunValues{Inputs: inputs, Secrets: given, Env: environ()})
 	if !opts.DryRun { // a plan evaluates no condition
-		ds = append(ds, validate.ImpliedMissing(p.doc, names, inputs)...)
+		ds = append(ds, validate.ImpliedMissing(p.doc, varNames, inputs)...)
+		for _, im := range validate.ImpliedNames(p.w, varNames) {
+			if _, ok := inputs[im.Name]; !ok && !slices.Contains(names, im.Name) {
+				names = append(names, im.Name)
+			}
+		}
 	}
 	ds.Sort()
 	if len(ds) == 0 {
 		return nil
 	}
 	printDiags(opts.IO, p.doc, ds)
-	return exitf(ExitUsage, "%s needs %s this run does not have; nothing was run", opts.File, plural(len(ds), "value"))
+	return exitf(ExitUsage, "%s needs %s this run does not have (%s); nothing was run", opts.File, plural(len(names), "value"), strings.Join(names, ", "))
 }
 
 // askImplied asks a person at the terminal for each name the workflow's

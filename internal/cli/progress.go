@@ -256,8 +256,16 @@ func (p *progress) Close() {
 	}
 }
 
+// truncate puts s on one line of at most n runes. A line break shows as
+// ⏎, so a multi-line command does not read as another, one-line command.
 func truncate(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	var lines []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.Join(strings.Fields(l), " "); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	s = strings.Join(lines, " ⏎ ")
 	r := []rune(s)
 	if len(r) <= n {
 		return s

@@ -36,3 +36,19 @@ func TestProgress_holdKeepsThePromptAlone(t *testing.T) {
 		}
 	}
 }
+
+func TestTruncate_lineBreaks(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"echo a\necho b", 80, "echo a ⏎ echo b"},
+		{"  if true\n  then  x\n\n  fi\n", 80, "if true ⏎ then x ⏎ fi"},
+		{"echo a b c", 6, "echo …"},
+	} {
+		if got := truncate(c.in, c.n); got != c.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
+	}
+}

@@ -71,15 +71,14 @@ func addResumeFlags(cmd *cobra.Command, opts *ResumeOptions) {
 	fl.StringArrayVar(&opts.Secrets, "secret", nil, "secret NAME=VALUE (repeatable); those the run was given with --secret must be given again")
 	fl.StringVar(&opts.SecretsFile, "secrets-file", "", "file of NAME=VALUE secret lines")
 	fl.StringVar(&opts.Workdir, "workdir", "", "directory the run was started in (default: current)")
-	fl.StringVar(&opts.Store, "store", "", "run database (default WORKDIR/.osop/osop.db)")
-	fl.BoolVar(&opts.AutoApprove, "auto-approve", false, "approve every human node and approval gate")
-	fl.StringVar(&opts.Output, "output", "text", "text, or json events on stdout")
-	addManualFlags(fl, &opts.manualFlags)
 	fl.BoolVar(&opts.Force, "force", false, "resume even though the workflow file changed since the run")
-	addLimitFlags(cmd, &opts.Limits)
+	addExecutionFlags(cmd, &opts.RunOptions)
 }
 
 func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
+	if err := checkExecution(&opts.RunOptions); err != nil {
+		return err
+	}
 	sf := storeFlags{workdir: opts.Workdir, store: opts.Store}
 	st, err := sf.open()
 	if err != nil {
@@ -105,7 +104,11 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 		return nil
 	}
 	ro := opts.RunOptions
-	ro.File, ro.Workdir, ro.MaxParallel, ro.MaxIterations = r.WorkflowFile, r.Workdir, r.Params.MaxParallel, r.Params.MaxIterations
+	ro.File, ro.Workdir = r.WorkflowFile, r.Workdir
+	if ro.MaxParallel == 0 { // not given: as the run was started
+		ro.MaxParallel = r.Params.MaxParallel
+	}
+	ro.MaxIterations = r.Params.MaxIterations
 	ro.AutoApprove = ro.AutoApprove || r.Params.AutoApprove
 	ro.Simulate, ro.Scenario = r.Params.Simulated, r.Params.Scenario // a simulation goes on simulated
 	env := environ()
@@ -121,7 +124,11 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 		return err
 	}
 	if p.hash != r.WorkflowHash && !opts.Force {
-		return exitf(ExitUsage, "%s changed since run %s started (hash %s, was %s): pass --force to resume with the new file", r.WorkflowFile, r.ID, p.hash, r.WorkflowHash)
+		again := fmt.Sprintf("osop resume %s --force", r.ID)
+		if opts.From != "" {
+			again = fmt.Sprintf("osop retry %s --from %s --force", r.ID, opts.From)
+		}
+		return exitf(ExitUsage, "%s changed since run %s started (hash %s, was %s): %s goes on with the new file", r.WorkflowFile, r.ID, p.hash, r.WorkflowHash, again)
 	}
 	vars, inputs, builtins, err := restoredValues(r.Params, p.w, secrets.values)
 	if err != nil {
@@ -139,10 +146,13 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 		}
 	}
 	eopts := engine.Options{
-		Workflow: p.w, Registry: f.registry(), RunID: r.ID, Vars: vars, Inputs: inputs, Secrets: secrets.values,
-		Env: env, Builtins: builtins, Workdir: r.Workdir, MaxParallel: r.Params.MaxParallel, Masker: secrets.masker(),
+		Workflow: p.w, RunID: r.ID, Vars: vars, Inputs: inputs, Secrets: secrets.values,
+		Env: env, Builtins: builtins, Workdir: r.Workdir, MaxParallel: ro.MaxParallel, FailFast: ro.FailFast, Masker: secrets.masker(),
 		MaxIterations: r.Params.MaxIterations,
 		Replay:        history, RetryFrom: opts.From,
+	}
+	if eopts.Registry, err = runRegistry(f, &ro); err != nil {
+		return err
 	}
 	if ro.Simulate {
 		if err := simulation(f, &ro, p, &eopts); err != nil {

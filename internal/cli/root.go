@@ -2,6 +2,7 @@ package cli
 
 import (
 	"github.com/spf13/cobra"
+	"strings"
 )
 
 const rootLong = `osop validates, visualizes and runs OSOP workflows: YAML or JSON files
@@ -52,5 +53,29 @@ func newRootCmd(f *Factory) *cobra.Command {
 		newLSPCmd(f, nil),
 	)
 	registerCompletions(root)
+	strictCompletionCmd(root)
 	return root
+}
+
+// strictCompletionCmd makes `osop completion SHELL` refuse a shell it has
+// no script for (exit 2, as every usage error) instead of printing its
+// help and succeeding, which cobra's default command does.
+func strictCompletionCmd(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		var shells []string
+		for _, sub := range c.Commands() {
+			shells = append(shells, sub.Name())
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return exitf(ExitUsage, "name a shell: osop completion %s", strings.Join(shells, "|"))
+			}
+			return exitf(ExitUsage, "no completion script for %q: want %s", args[0], strings.Join(shells, ", "))
+		}
+	}
 }

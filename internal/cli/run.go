@@ -114,22 +114,50 @@ func newRunCmd(f *Factory, runF func(*RunOptions) error) *cobra.Command {
 	fl.StringVar(&opts.SecretsFile, "secrets-file", "", "file of NAME=VALUE secret lines")
 	fl.StringVar(&opts.Log, "log", "", "where to write the .osoplog.yaml (default .osop/runs/RUN.osoplog.yaml)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "run nothing: print what each node would run, in order")
-	fl.IntVar(&opts.MaxParallel, "max-parallel", 0, "most nodes running at once (default: CPUs × 4)")
 	fl.IntVar(&opts.MaxIterations, "max-iterations", 0, "bound of every loop without max_iterations (default: 10 for a rework loop, 100 for a while loop)")
+	fl.StringSliceVar(&opts.AcceptRisk, "accept-risk", nil, "run a workflow osop risk calls dangerous, accepting these findings: RULE or RULE:NODE (repeatable, or comma-separated; recorded in the run)")
+	addSimulateFlags(fl, opts)
+	fl.StringVar(&opts.Workdir, "workdir", "", "directory the workflow runs in (default: the current directory)")
+	fl.StringVar(&opts.RunID, "run-id", "", "use this run id instead of a generated one (letters, digits, - and _)")
+	addExecutionFlags(cmd, opts)
+	return cmd
+}
+
+// addExecutionFlags adds the flags of how a run executes, rather than of
+// what it runs: osop run, resume and retry share them, since a run that
+// goes on may go on differently (streamed, fewer at once, with a budget).
+func addExecutionFlags(cmd *cobra.Command, opts *RunOptions) {
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Store, "store", "", "run database (default WORKDIR/.osop/osop.db)")
 	fl.BoolVar(&opts.AutoApprove, "auto-approve", false, "approve every human node and approval gate (for CI)")
 	fl.StringVar(&opts.Output, "output", "text", "text, or json: one JSON event per line on stdout")
-	fl.StringVar(&opts.Workdir, "workdir", "", "directory the workflow runs in (default: the current directory)")
-	fl.StringVar(&opts.Store, "store", "", "run database (default WORKDIR/.osop/osop.db)")
-	fl.BoolVar(&opts.FailFast, "fail-fast", false, "stop running nodes as soon as a failure is not handled")
 	fl.BoolVar(&opts.Stream, "stream", false, "show each node's output as it runs, prefixed with the node id")
-	fl.StringVar(&opts.RunID, "run-id", "", "use this run id instead of a generated one (letters, digits, - and _)")
+	fl.IntVar(&opts.MaxParallel, "max-parallel", 0, "most nodes running at once (default: CPUs × 4)")
+	fl.BoolVar(&opts.FailFast, "fail-fast", false, "stop running nodes as soon as a failure is not handled")
 	fl.Float64Var(&opts.MaxCost, "max-cost", 0, "stop before an agent's model call that could take the run's cost past this many US dollars")
-	fl.StringSliceVar(&opts.AcceptRisk, "accept-risk", nil, "run a workflow osop risk calls dangerous, accepting these findings: RULE or RULE:NODE (repeatable, or comma-separated; recorded in the run)")
 	fl.StringVar(&opts.Prices, "prices", "", "JSON file of model prices (USD per million tokens) over the built-in table")
 	addManualFlags(fl, &opts.manualFlags)
-	addSimulateFlags(fl, opts)
 	addLimitFlags(cmd, &opts.Limits)
-	return cmd
+}
+
+// checkExecution refuses execution flags with values that mean nothing,
+// rather than running with a default the user did not ask for.
+func checkExecution(opts *RunOptions) error {
+	switch {
+	case opts.Output != "text" && opts.Output != "json":
+		return exitf(ExitUsage, "--output %q: want text or json", opts.Output)
+	case opts.MaxParallel < 0:
+		return exitf(ExitUsage, "--max-parallel %d: give a positive number of nodes (or 0: CPUs × 4)", opts.MaxParallel)
+	case opts.MaxCost < 0:
+		return exitf(ExitUsage, "--max-cost %v: give a positive number of US dollars", opts.MaxCost)
+	case opts.MaxIterations < 0:
+		return exitf(ExitUsage, "--max-iterations %d: want a positive number of iterations (0: the defaults)", opts.MaxIterations)
+	case opts.Scenario != "" && !opts.Simulate:
+		return exitf(ExitUsage, "--scenario is for simulated runs: add --simulate")
+	case opts.Simulate && opts.DryRun:
+		return exitf(ExitUsage, "--simulate and --dry-run: pass one (a dry run prints the plan; a simulation walks it)")
+	}
+	return opts.manualFlags.check()
 }
 
 // prepared is a workflow ready to run.
@@ -163,6 +191,7 @@ func prepare(f *Factory, opts *RunOptions) (*prepared, error) {
 		if !ok {
 			return nil, exitf(ExitUsage, "--set %q: write PATH=VALUE", s)
 		}
+		warnNewKey(opts.IO, root, path)
 		if root, err = parse.Set(root, path, value); err != nil {
 			return nil, &ExitError{Code: ExitUsage, Err: err}
 		}
@@ -187,6 +216,21 @@ func prepare(f *Factory, opts *RunOptions) (*prepared, error) {
 	return &prepared{doc: doc, w: doc.Workflow, hash: "sha256:" + hex.EncodeToString(sum[:]), file: file, workdir: workdir}, nil
 }
 
+// warnNewKey says when a --set adds a key the workflow does not have:
+// allowed (a field left out of the file), but a typo would add a field
+// nothing reads and the run would go on as if the override were not there.
+func warnNewKey(io *IOStreams, root *ast.Value, path string) {
+	key, siblings := parse.Adds(root, path)
+	if key == "" {
+		return
+	}
+	msg := fmt.Sprintf("osop: warning: --set %s adds %q, which the workflow does not have there", path, key)
+	if near, ok := validate.Closest(key, siblings); ok {
+		msg += fmt.Sprintf("; did you mean %q?", near)
+	}
+	fmt.Fprintln(io.ErrOut, msg)
+}
+
 func firstNonEmpty(xs ...string) string {
 	for _, x := range xs {
 		if x != "" {
@@ -197,21 +241,6 @@ func firstNonEmpty(xs ...string) string {
 }
 
 func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
-	if opts.Output != "text" && opts.Output != "json" {
-		return exitf(ExitUsage, "--output %q: want text or json", opts.Output)
-	}
-	if opts.MaxIterations < 0 {
-		return exitf(ExitUsage, "--max-iterations %d: want a positive number of iterations (0: the defaults)", opts.MaxIterations)
-	}
-	if err := opts.manualFlags.check(); err != nil {
-		return err
-	}
-	if opts.Scenario != "" && !opts.Simulate {
-		return exitf(ExitUsage, "--scenario is for simulated runs: add --simulate")
-	}
-	if opts.Simulate && opts.DryRun {
-		return exitf(ExitUsage, "--simulate and --dry-run: pass one (a dry run prints the plan; a simulation walks it)")
-	}
 	p, eopts, params, err := engineOptions(f, opts)
 	if err != nil {
 		return err
@@ -235,6 +264,9 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 func engineOptions(f *Factory, opts *RunOptions) (*prepared, engine.Options, store.Params, error) {
 	fail := func(err error) (*prepared, engine.Options, store.Params, error) {
 		return nil, engine.Options{}, store.Params{}, err
+	}
+	if err := checkExecution(opts); err != nil {
+		return fail(err)
 	}
 	secrets, err := readSecrets(opts.Secrets, opts.SecretsFile)
 	if err != nil {

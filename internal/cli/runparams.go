@@ -76,6 +76,9 @@ func typedInputs(w *ast.Workflow, given map[string]string) (map[string]any, erro
 		if _, ok := out[p.Name]; ok {
 			continue
 		}
+		if _, ok := given[p.Name]; ok {
+			continue // given, and refused above: it is not also missing
+		}
 		switch {
 		case p.Default != nil:
 			out[p.Name] = p.Default.Interface()

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/osopdev/osop/internal/jsonout"
 	"github.com/osopdev/osop/internal/run"
 	"github.com/osopdev/osop/internal/store"
 )
@@ -95,11 +97,7 @@ func newRunsCmd(f *Factory) *cobra.Command {
 				return &ExitError{Code: ExitFailed, Err: err}
 			}
 			if output == "json" {
-				out := make([]runJSON, len(runs))
-				for i, r := range runs {
-					out[i] = toRunJSON(r)
-				}
-				return writeJSON(f.IO.Out, out)
+				return writeJSON(f.IO.Out, runsJSON(runs))
 			}
 			tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "RUN\tWORKFLOW\tSTATUS\tEXIT\tSTARTED\tDURATION")
@@ -146,6 +144,50 @@ func checkStatus(s string) error {
 	return exitf(ExitUsage, "unknown --status %q: want one of %s", s, strings.Join(names, ", "))
 }
 
+// runsJSON is the list osop runs --output json prints and the MCP runs
+// tool answers.
+func runsJSON(runs []*store.Run) []jsonout.Run {
+	out := make([]jsonout.Run, len(runs))
+	for i, r := range runs {
+		out[i] = toRunJSON(r)
+	}
+	return out
+}
+
+// runShow is what osop runs show --output json prints and the MCP
+// run_status tool answers: the run, its attempts, and the nodes waiting
+// for a decision now (none when the run has ended or its process is
+// gone: nothing could take the answer).
+func runShow(ctx context.Context, st *store.Store, r *store.Run, attempts []*store.Attempt) (jsonout.RunShow, error) {
+	out := jsonout.RunShow{Run: toRunJSON(r), Attempts: make([]jsonout.Attempt, len(attempts)), Waiting: []string{}}
+	for i, a := range attempts {
+		out.Attempts[i] = toAttemptJSON(a)
+	}
+	w, err := waitingNodes(ctx, st, r)
+	out.Waiting = append(out.Waiting, w...)
+	return out, err
+}
+
+// waitingNodes are the nodes of r that wait for a decision now, sorted:
+// what osop approve (and the approve tool) can answer.
+func waitingNodes(ctx context.Context, st *store.Store, r *store.Run) ([]string, error) {
+	if reachable(r) != nil {
+		return nil, nil
+	}
+	ws, err := st.Waiting(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, w := range ws {
+		if !slices.Contains(out, w.NodeID) {
+			out = append(out, w.NodeID)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
 func newRunsShowCmd(f *Factory) *cobra.Command {
 	var sf storeFlags
 	var output string
@@ -160,12 +202,9 @@ func newRunsShowCmd(f *Factory) *cobra.Command {
 					return &ExitError{Code: ExitFailed, Err: err}
 				}
 				if output == "json" {
-					out := struct {
-						Run      runJSON       `json:"run"`
-						Attempts []attemptJSON `json:"attempts"`
-					}{toRunJSON(r), make([]attemptJSON, len(attempts))}
-					for i, a := range attempts {
-						out.Attempts[i] = toAttemptJSON(a)
+					out, err := runShow(cmd.Context(), st, r, attempts)
+					if err != nil {
+						return &ExitError{Code: ExitFailed, Err: err}
 					}
 					return writeJSON(f.IO.Out, out)
 				}

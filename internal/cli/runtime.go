@@ -25,6 +25,9 @@ func checkerFor(r *executor.Registry, doc *ast.Document, warnOnly bool) registry
 	return c
 }
 
+// ImplicitOutputs are the outputs n's executor sets without a declaration.
+func (c registryChecker) ImplicitOutputs(n *ast.Node) []string { return c.r.ImplicitOutputs(n.Type.V) }
+
 func (c registryChecker) CheckNode(n *ast.Node) []validate.FieldProblem {
 	w := c.w
 	if w == nil {

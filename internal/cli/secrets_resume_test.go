@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/osopdev/osop/internal/jsonout"
 )
 
 // TestResumeRereadsSecrets: the store keeps where each secret came from,
@@ -134,11 +136,11 @@ nodes:
 	r := osop(t.Context(), false, "runs", "show", "e", "--output", "json", "--workdir", dir)
 	var shown struct {
 		Run struct {
-			Params struct{ Secrets []secretJSON }
+			Params struct{ Secrets []jsonout.Secret }
 		}
 	}
 	if err := json.Unmarshal([]byte(r.out), &shown); err != nil || len(shown.Run.Params.Secrets) != 1 ||
-		shown.Run.Params.Secrets[0] != (secretJSON{Name: "API_KEY", From: "env"}) {
+		shown.Run.Params.Secrets[0] != (jsonout.Secret{Name: "API_KEY", From: "env"}) {
 		t.Errorf("runs show does not say API_KEY came from the environment (%v):\n%s", err, r.out)
 	}
 	must(t, os.WriteFile(filepath.Join(dir, "fixed"), nil, 0o644))

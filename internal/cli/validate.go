@@ -13,6 +13,7 @@ import (
 	"github.com/osopdev/osop/internal/ast"
 	"github.com/osopdev/osop/internal/diag"
 	"github.com/osopdev/osop/internal/executor"
+	"github.com/osopdev/osop/internal/jsonout"
 	"github.com/osopdev/osop/internal/parse"
 	"github.com/osopdev/osop/internal/schema"
 	"github.com/osopdev/osop/internal/validate"
@@ -70,20 +71,12 @@ or a file that cannot be read or does not parse.`,
 	return cmd
 }
 
-// fileResult is what validate learned of one file.
+// fileResult is what validate learned of one file: the report osop
+// validate --format json prints (and the MCP validate tool answers), and
+// the document, for the text output's source lines.
 type fileResult struct {
-	File        string           `json:"file"`
-	Kind        string           `json:"kind"`
-	Valid       bool             `json:"valid"`
-	ID          string           `json:"id,omitempty"`
-	Name        string           `json:"name,omitempty"`
-	Nodes       int              `json:"nodes"`
-	Edges       int              `json:"edges"`
-	Level       *validate.Level  `json:"conformance,omitempty"`
-	Errors      int              `json:"errors"`
-	Warnings    int              `json:"warnings"`
-	Diagnostics diag.Diagnostics `json:"diagnostics"`
-	doc         *ast.Document
+	jsonout.FileReport
+	doc *ast.Document
 }
 
 func validateRun(opts *ValidateOptions) error {
@@ -177,8 +170,8 @@ func allValid(rs []*fileResult) bool {
 }
 
 func summarize(doc *ast.Document, ds diag.Diagnostics, strict bool) *fileResult {
-	r := &fileResult{File: doc.File, Kind: doc.Kind.String(), Diagnostics: ds, doc: doc,
-		Errors: ds.Count(diag.Error), Warnings: ds.Count(diag.Warning)}
+	r := &fileResult{FileReport: jsonout.FileReport{File: doc.File, Kind: doc.Kind.String(), Diagnostics: ds,
+		Errors: ds.Count(diag.Error), Warnings: ds.Count(diag.Warning)}, doc: doc}
 	if r.Diagnostics == nil {
 		r.Diagnostics = diag.Diagnostics{}
 	}
@@ -226,22 +219,24 @@ func expandFiles(args []string) ([]string, error) {
 	return out, nil
 }
 
+// validationJSON is osop validate --format json, also the MCP validate
+// tool's answer: info notes only when verbose.
+func validationJSON(rs []*fileResult, verbose bool) jsonout.Validation {
+	out := jsonout.Validation{Valid: allValid(rs), Files: make([]jsonout.FileReport, len(rs))}
+	for i, r := range rs {
+		out.Files[i] = r.FileReport
+		out.Files[i].Diagnostics = shownDiags(r.Diagnostics, verbose)
+		if out.Files[i].Diagnostics == nil {
+			out.Files[i].Diagnostics = diag.Diagnostics{} // [] rather than null: every key has one shape
+		}
+	}
+	return out
+}
+
 func writeResults(opts *ValidateOptions, rs []*fileResult) error {
 	switch opts.Format {
 	case "json":
-		shown := make([]*fileResult, len(rs))
-		for i, r := range rs {
-			cp := *r
-			cp.Diagnostics = shownDiags(r.Diagnostics, opts.Verbose)
-			if cp.Diagnostics == nil {
-				cp.Diagnostics = diag.Diagnostics{} // [] rather than null: every key has one shape
-			}
-			shown[i] = &cp
-		}
-		return writeJSON(opts.IO.Out, struct {
-			Valid bool          `json:"valid"`
-			Files []*fileResult `json:"files"`
-		}{allValid(rs), shown})
+		return writeJSON(opts.IO.Out, validationJSON(rs, opts.Verbose))
 	case "sarif":
 		var all diag.Diagnostics
 		for _, r := range rs {

@@ -65,6 +65,18 @@ func (s Severity) String() string {
 // MarshalText makes severities readable in JSON.
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText reads what MarshalText wrote, so that a program reading
+// osop's JSON can decode it into these types.
+func (s *Severity) UnmarshalText(b []byte) error {
+	for _, c := range []Severity{Error, Warning, Info} {
+		if string(b) == c.String() {
+			*s = c
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown severity %q: want error, warning or info", b)
+}
+
 // Diagnostic is one problem (or, at Info, one note) about a file. It is
 // data: rendering happens only at the edges, in this package's renderers.
 type Diagnostic struct {

@@ -88,7 +88,7 @@ func (d *driver) attempt(ctx context.Context, ex executor.Executor, req *executo
 		var ee *executor.Error
 		if ctx.Err() != nil && !errors.As(err, &ee) {
 			code, retry := executor.Stopped(ctx)
-			err = &executor.Error{Code: code, Retryable: retry, Message: context.Cause(ctx).Error(), Err: err}
+			err = &executor.Error{Code: code, Retryable: retry, Message: "stopped: " + executor.StopReason(ctx), Err: err}
 		}
 		var outputs map[string]any
 		var usage *run.Usage

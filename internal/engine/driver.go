@@ -98,15 +98,21 @@ func newDriver(opts Options) (*driver, error) {
 	}
 	for k, i := range g.TopoOrder() {
 		d.pos[i] = k
-		if g.Nodes[i].Type.V == "human" {
+		n := g.Nodes[i]
+		if n.Type.V == "human" {
 			for _, o := range validate.HumanOutputs {
-				if !g.Nodes[i].HasOutput(o.Name) {
+				if !n.HasOutput(o.Name) {
 					d.producers[o.Name] = append(d.producers[o.Name], i)
 				}
 			}
 		}
-		for _, o := range g.Nodes[i].Outputs {
+		for _, o := range n.Outputs {
 			d.producers[o.Name] = append(d.producers[o.Name], i)
+		}
+		for _, name := range opts.Registry.ImplicitOutputs(n.Type.V) { // {{rows}} of a db node
+			if !n.HasOutput(name) {
+				d.producers[name] = append(d.producers[name], i)
+			}
 		}
 	}
 	env, err := expr.NewEnv(validate.CELDecls(w, slices.Sorted(maps.Keys(opts.Vars))))

@@ -16,7 +16,12 @@ func missingValues(refs []template.Ref) error {
 	var texts []string
 	flags := map[string][]string{}
 	var order []string
+	seen := map[string]bool{}
 	for _, r := range refs {
+		if seen[r.Text] {
+			continue // the same reference twice in one field is one missing value
+		}
+		seen[r.Text] = true
 		texts = append(texts, r.Text)
 		flag := "--var"
 		switch r.Namespace {

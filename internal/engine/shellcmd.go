@@ -24,7 +24,7 @@ func (d *driver) shellExpanders(j *job, attempt int, raw bool, expand func(strin
 			return nil, merr
 		}
 		if err != nil {
-			return nil, executor.Errorf(run.CodeConfig, false, "%s: runtime.command, %w", j.node.ID.V, err)
+			return nil, executor.Errorf(run.CodeConfig, false, "runtime.command: %w", err) // the caller names the node
 		}
 		return c, nil
 	}

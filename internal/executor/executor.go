@@ -37,6 +37,14 @@ type Checker interface {
 	Check(node NodeConfig) []Problem
 }
 
+// OutputDeclarer is implemented by executors whose nodes have outputs
+// the workflow need not declare (a db node's rows, row_count and
+// rows_affected). Validation and template lookup ({{rows}}) know them as
+// if they were declared.
+type OutputDeclarer interface {
+	ImplicitOutputs() []string
+}
+
 // Describer is implemented by executors that can say exactly what they
 // would run, for --dry-run.
 type Describer interface {
@@ -220,6 +228,17 @@ func IsTimeout(err error) bool {
 	return errors.As(err, &t) && t.Timeout()
 }
 
+// StopReason says in words why ctx ended, for an attempt it cut short:
+// "the run was cancelled" for a plain cancellation (Ctrl-C, the server
+// stopping), else the cause (a node's timeout).
+func StopReason(ctx context.Context) string {
+	cause := context.Cause(ctx)
+	if cause == nil || errors.Is(cause, context.Canceled) {
+		return "the run was cancelled"
+	}
+	return cause.Error()
+}
+
 // Stopped classifies why ctx ended, for an attempt it cut short: TIMEOUT
 // (retryable) when a node or workflow limit ran out, CANCELLED otherwise.
 func Stopped(ctx context.Context) (code string, retryable bool) {
@@ -274,6 +293,20 @@ func (r *Registry) Types() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// ImplicitOutputs returns the outputs the executor for nodeType sets
+// without a declaration; none for an unknown type or a nil registry.
+func (r *Registry) ImplicitOutputs(nodeType string) []string {
+	if r == nil {
+		return nil
+	}
+	if e, ok := r.New(nodeType); ok {
+		if d, ok := e.(OutputDeclarer); ok {
+			return d.ImplicitOutputs()
+		}
+	}
+	return nil
 }
 
 // Check runs the registered executor's configuration check on a node, if

@@ -114,7 +114,7 @@ func attemptEvents(st *RunStatusOutput) []run.Event {
 	out := make([]run.Event, 0, len(st.Attempts))
 	for _, a := range st.Attempts {
 		e := run.Event{RunID: run.ID(st.Run.RunID), Node: a.Node, Type: a.Type, Attempt: a.Attempt, Iteration: a.Iteration,
-			Status: run.Status(a.Status), Code: a.ErrorCode, Message: a.Error, Outputs: a.Outputs, Action: a.Action}
+			Status: run.Status(a.Status), Code: a.Code, Message: a.Message, Outputs: a.Outputs, Action: a.Action}
 		switch run.Status(a.Status) {
 		case run.Running:
 			e.Kind = run.NodeStarted

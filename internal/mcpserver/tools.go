@@ -5,8 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
+
+	"github.com/google/jsonschema-go/jsonschema"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/osopdev/osop/internal/diag"
 )
 
 // ErrRunNotAllowed is the answer of state-changing tools when the server
@@ -23,8 +28,21 @@ func readOnly(title string) *mcp.ToolAnnotations {
 	return &mcp.ToolAnnotations{Title: title, ReadOnlyHint: true, OpenWorldHint: new(false)}
 }
 
+// outputSchema is T's JSON Schema as the SDK would infer it, except for
+// types that marshal to another kind than their Go one: a diagnostic's
+// severity is an int in Go and a word in JSON.
+func outputSchema[T any]() *jsonschema.Schema {
+	sc, err := jsonschema.For[T](&jsonschema.ForOptions{TypeSchemas: map[reflect.Type]*jsonschema.Schema{
+		reflect.TypeFor[diag.Severity](): {Type: "string", Enum: []any{"error", "warning", "info"}},
+	}})
+	if err != nil {
+		panic(fmt.Sprintf("mcpserver: output schema of %T: %v", *new(T), err)) // a programming error, found by every test
+	}
+	return sc
+}
+
 func (s *Server) addTools() {
-	mcp.AddTool(s.mcp, &mcp.Tool{Name: "validate", Annotations: readOnly("Validate workflows"),
+	mcp.AddTool(s.mcp, &mcp.Tool{Name: "validate", Annotations: readOnly("Validate workflows"), OutputSchema: outputSchema[ValidateOutput](),
 		Description: "Check OSOP workflows, execution records or SOP documents: structure against the JSON Schemas, meaning against osop's rules (ids, edges, CEL conditions, template references, data flow, cycles, runtime settings). Returns each file's verdict, its conformance level and every diagnostic with its position and how to fix it. Same as `osop validate --format json`."},
 		s.validate)
 	mcp.AddTool(s.mcp, &mcp.Tool{Name: "render", Annotations: readOnly("Draw a workflow"),
@@ -84,8 +102,11 @@ func (s *Server) validate(ctx context.Context, _ *mcp.CallToolRequest, in Valida
 	for i := range out.Files {
 		f := &out.Files[i]
 		f.File = s.rel(f.File)
-		for j := range f.Diagnostics {
-			f.Diagnostics[j].File = s.rel(f.Diagnostics[j].File)
+		for _, d := range f.Diagnostics {
+			d.Subject.File = s.rel(d.Subject.File)
+			if d.Context != nil {
+				d.Context.File = s.rel(d.Context.File)
+			}
 		}
 	}
 	return nil, out, nil

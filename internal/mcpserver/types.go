@@ -1,9 +1,7 @@
 package mcpserver
 
 import (
-	"time"
-
-	"github.com/osopdev/osop/internal/diag"
+	"github.com/osopdev/osop/internal/jsonout"
 	"github.com/osopdev/osop/internal/run"
 )
 
@@ -22,47 +20,9 @@ type ValidateInput struct {
 	Verbose bool     `json:"verbose,omitempty" jsonschema:"also return info notes, such as how dialect aliases were read"`
 }
 
-// ValidateOutput is each file's verdict and diagnostics.
-type ValidateOutput struct {
-	Valid bool         `json:"valid"`
-	Files []FileReport `json:"files"`
-}
-
-// FileReport is what validation found in one file.
-type FileReport struct {
-	File        string       `json:"file"`
-	Kind        string       `json:"kind" jsonschema:"workflow, log or sop"`
-	Valid       bool         `json:"valid"`
-	ID          string       `json:"id,omitempty"`
-	Name        string       `json:"name,omitempty"`
-	Nodes       int          `json:"nodes"`
-	Edges       int          `json:"edges"`
-	Conformance string       `json:"conformance,omitempty" jsonschema:"the inferred conformance level, such as L2 executable"`
-	Errors      int          `json:"errors"`
-	Warnings    int          `json:"warnings"`
-	Diagnostics []Diagnostic `json:"diagnostics"`
-}
-
-// Diagnostic is one problem at a position.
-type Diagnostic struct {
-	Severity string `json:"severity" jsonschema:"error, warning or info"`
-	Code     string `json:"code" jsonschema:"the rule id (see the rules tool)"`
-	Summary  string `json:"summary"`
-	Detail   string `json:"detail,omitempty" jsonschema:"how to fix it"`
-	File     string `json:"file,omitempty"`
-	Line     int    `json:"line,omitempty"`
-	Column   int    `json:"column,omitempty"`
-}
-
-// Diagnostics turns diag values into the tools' form.
-func Diagnostics(ds diag.Diagnostics) []Diagnostic {
-	out := make([]Diagnostic, 0, len(ds))
-	for _, d := range ds {
-		out = append(out, Diagnostic{Severity: d.Severity.String(), Code: d.Code, Summary: d.Summary, Detail: d.Detail,
-			File: d.Subject.File, Line: d.Subject.Start.Line, Column: d.Subject.Start.Column})
-	}
-	return out
-}
+// ValidateOutput is each file's verdict and diagnostics, as osop
+// validate --format json prints them.
+type ValidateOutput = jsonout.Validation
 
 // RenderInput is what to draw, and how.
 type RenderInput struct {
@@ -90,21 +50,13 @@ type RunInput struct {
 	RunID       string            `json:"run_id,omitempty" jsonschema:"use this run id instead of a generated one"`
 }
 
-// RunOutput says which run started, or what a dry run would do.
+// RunOutput says which run started, or what a dry run would do: then
+// dry_run, workflow_id and steps are osop run --dry-run --output json's.
 type RunOutput struct {
-	RunID  string     `json:"run_id,omitempty"`
-	Status string     `json:"status" jsonschema:"RUNNING for a started run, DRY_RUN for a plan"`
-	Record string     `json:"record,omitempty" jsonschema:"the execution record (.osoplog.yaml) the run writes"`
-	Plan   []PlanStep `json:"plan,omitempty"`
-}
-
-// PlanStep is one node of a dry run, in execution order.
-type PlanStep struct {
-	Node   string `json:"node"`
-	Type   string `json:"type"`
-	When   string `json:"when,omitempty" jsonschema:"when it runs, if not always"`
-	Action string `json:"action,omitempty" jsonschema:"what it would run, templates resolved, secrets masked"`
-	Error  string `json:"error,omitempty" jsonschema:"why the action cannot be shown"`
+	RunID  string `json:"run_id" jsonschema:"the run started; empty for a dry run"`
+	Status string `json:"status" jsonschema:"RUNNING for a started run, DRY_RUN for a plan"`
+	Record string `json:"record_path" jsonschema:"the execution record (.osoplog.yaml) the run writes"`
+	jsonout.Plan
 }
 
 // RunRef names a run.
@@ -112,42 +64,9 @@ type RunRef struct {
 	RunID string `json:"run_id" jsonschema:"a run id, or a unique prefix of one"`
 }
 
-// RunInfo is a recorded run.
-type RunInfo struct {
-	RunID      string     `json:"run_id"`
-	WorkflowID string     `json:"workflow_id"`
-	Workflow   string     `json:"workflow_name,omitempty"`
-	File       string     `json:"file,omitempty"`
-	Status     string     `json:"status"`
-	ExitCode   *int       `json:"exit_code,omitempty"`
-	StartedAt  time.Time  `json:"started_at"`
-	EndedAt    *time.Time `json:"ended_at,omitempty"`
-	Summary    string     `json:"summary,omitempty"`
-	Record     string     `json:"record,omitempty"`
-}
-
-// RunStatusOutput is a run and the state of its node attempts.
-type RunStatusOutput struct {
-	Run      RunInfo       `json:"run"`
-	Attempts []AttemptInfo `json:"attempts"`
-	Waiting  []string      `json:"waiting,omitempty" jsonschema:"nodes waiting for a decision: approve them with the approve tool"`
-}
-
-// AttemptInfo is one attempt of one node, or a node that did not run
-// (attempt 0).
-type AttemptInfo struct {
-	Node       string         `json:"node"`
-	Type       string         `json:"type,omitempty"`
-	Iteration  int            `json:"iteration,omitempty"`
-	Attempt    int            `json:"attempt"`
-	Status     string         `json:"status"`
-	DurationMS int64          `json:"duration_ms,omitempty"`
-	ErrorCode  string         `json:"error_code,omitempty"`
-	Error      string         `json:"error,omitempty"`
-	Reason     string         `json:"reason,omitempty"`
-	Action     string         `json:"action,omitempty"`
-	Outputs    map[string]any `json:"outputs,omitempty"`
-}
+// RunStatusOutput is a run, its node attempts and the nodes waiting for a
+// decision, as osop runs show RUN --output json prints them.
+type RunStatusOutput = jsonout.RunShow
 
 // RunEventsInput asks for a run's events after a cursor.
 type RunEventsInput struct {
@@ -172,9 +91,10 @@ type RunsInput struct {
 	Limit    int    `json:"limit,omitempty" jsonschema:"at most this many (default 50)"`
 }
 
-// RunsOutput lists runs, newest first.
+// RunsOutput lists runs, newest first, as osop runs --output json
+// prints them (a tool's answer is an object, so the list is under runs).
 type RunsOutput struct {
-	Runs []RunInfo `json:"runs"`
+	Runs []jsonout.Run `json:"runs"`
 }
 
 // LogsInput names a run and, optionally, one node.
@@ -183,31 +103,21 @@ type LogsInput struct {
 	Node  string `json:"node,omitempty" jsonschema:"only this node's attempts"`
 }
 
-// LogsOutput is what each attempt printed, masked.
+// LogsOutput is what each attempt ran and printed, masked: the attempts
+// of osop runs show, without the nodes that did not run.
 type LogsOutput struct {
-	RunID    string     `json:"run_id"`
-	Attempts []LogEntry `json:"attempts"`
-}
-
-// LogEntry is one attempt's output.
-type LogEntry struct {
-	Node      string `json:"node"`
-	Attempt   int    `json:"attempt"`
-	Iteration int    `json:"iteration,omitempty"`
-	Status    string `json:"status"`
-	Action    string `json:"action,omitempty"`
-	Stdout    string `json:"stdout,omitempty"`
-	Stderr    string `json:"stderr,omitempty"`
-	Error     string `json:"error,omitempty"`
+	RunID    string            `json:"run_id"`
+	Attempts []jsonout.Attempt `json:"attempts"`
 }
 
 // ApproveInput answers a human node or approval gate a run waits on.
 type ApproveInput struct {
-	RunID   string `json:"run_id"`
-	Node    string `json:"node"`
-	Reject  bool   `json:"reject,omitempty" jsonschema:"reject instead of approving"`
-	Choice  string `json:"choice,omitempty" jsonschema:"one of the node's options, when it has more than approve/reject"`
-	Comment string `json:"comment,omitempty"`
+	RunID   string            `json:"run_id"`
+	Node    string            `json:"node"`
+	Reject  bool              `json:"reject,omitempty" jsonschema:"reject instead of approving"`
+	Choice  string            `json:"choice,omitempty" jsonschema:"one of the node's options, when it has more than approve/reject"`
+	Comment string            `json:"comment,omitempty"`
+	Outputs map[string]string `json:"outputs,omitempty" jsonschema:"a value for each output the node declares, NAME: VALUE (osop approve --output NAME=VALUE)"`
 }
 
 // ApproveOutput is the decision recorded.

@@ -112,3 +112,43 @@ func stripRanges(v *ast.Value) *ast.Value {
 	}
 	return &cp
 }
+
+// Adds reports the first key of path that root does not have, which
+// [Set] would add, with the keys of the map it would go in (for "did you
+// mean"); "" when every key is there already. --set may add fields, but a
+// typo adds one nothing reads, so the CLI warns.
+func Adds(root *ast.Value, path string) (key string, siblings []string) {
+	cur := root
+	for _, seg := range strings.Split(path, ".") {
+		switch {
+		case cur == nil || cur.Kind == ast.Null:
+			return seg, nil
+		case cur.Kind == ast.Map:
+			next := cur.Get(seg)
+			if next == nil {
+				for _, f := range cur.Fields {
+					siblings = append(siblings, f.Key)
+				}
+				return seg, siblings
+			}
+			cur = next
+		case cur.Kind == ast.List:
+			var next *ast.Value
+			if n, err := strconv.Atoi(seg); err == nil && n >= 0 && n < len(cur.Items) {
+				next = cur.Items[n]
+			}
+			for _, it := range cur.Items {
+				if id, _ := it.Get("id").String(); id == seg {
+					next = it
+				}
+			}
+			if next == nil {
+				return "", nil // Set refuses it, saying why
+			}
+			cur = next
+		default:
+			return "", nil // Set refuses it
+		}
+	}
+	return "", nil
+}

@@ -13,16 +13,28 @@ import (
 // rendered once and kept until it changes. Strings are written as JSON
 // strings and structured values as JSON, both of which are YAML.
 
+// marshal is json.Marshal without the HTML escapes (\u003e for >): the
+// record is read by people and YAML parsers, and commands hold >, < and &.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
 // quote writes s as a double-quoted YAML (JSON) string.
 func quote(b *bytes.Buffer, s string) {
-	q, _ := json.Marshal(s) // a string always marshals: invalid UTF-8 becomes U+FFFD
+	q, _ := marshal(s) // a string always marshals: invalid UTF-8 becomes U+FFFD
 	b.Write(q)
 }
 
 // flow writes v as a JSON value, falling back to a quoted %v for values
 // JSON cannot hold.
 func flow(b *bytes.Buffer, v any) {
-	j, err := json.Marshal(v)
+	j, err := marshal(v)
 	if err != nil {
 		quote(b, fmt.Sprint(v))
 		return

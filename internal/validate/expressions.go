@@ -28,6 +28,11 @@ func (c *checker) producers() map[string][]int {
 				}
 			}
 		}
+		for _, name := range c.implicitOutputs(n) {
+			if !n.HasOutput(name) {
+				out[name] = append(out[name], i)
+			}
+		}
 	}
 	c.producedBy = out
 	return out
@@ -242,7 +247,8 @@ func (c *checker) outputRef(at diag.Range, node, field string, in func(int) bool
 		return
 	}
 	n := c.g.Nodes[i]
-	if field == "" || len(n.Outputs) == 0 || n.HasOutput(field) || slices.Contains(naturalOutputs, field) {
+	if field == "" || len(n.Outputs) == 0 || n.HasOutput(field) || slices.Contains(naturalOutputs, field) ||
+		slices.Contains(c.implicitOutputs(n), field) {
 		return
 	}
 	var names []string

@@ -100,3 +100,7 @@ func distance(a, b string) int {
 	}
 	return d[len(ra)][len(rb)]
 }
+
+// Closest returns the candidate nearest to word when one is near enough
+// to be what was meant: for the CLI's own "did you mean" (--set paths).
+func Closest(word string, candidates []string) (string, bool) { return closest(word, candidates) }

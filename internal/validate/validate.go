@@ -28,6 +28,21 @@ type Options struct {
 	Vars []string
 }
 
+// OutputDeclarer is implemented by a [RuntimeChecker] that knows the
+// outputs a node has without declaring them: its executor's (a db node's
+// rows). References to them are checked as if they were declared.
+type OutputDeclarer interface {
+	ImplicitOutputs(n *ast.Node) []string
+}
+
+// implicitOutputs are n's outputs that its executor sets undeclared.
+func (c *checker) implicitOutputs(n *ast.Node) []string {
+	if d, ok := c.opts.Runtime.(OutputDeclarer); ok {
+		return d.ImplicitOutputs(n)
+	}
+	return nil
+}
+
 // RuntimeChecker checks a node's runtime configuration. Executors implement
 // it; problems come back as field paths, which the validator positions.
 type RuntimeChecker interface {

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/osopdev/osop/internal/ast"
@@ -24,11 +25,12 @@ type RunValues struct {
 // run with these values has nothing for, and that gives no :-default:
 // each would fail its node once the run got there, so osop run refuses
 // the run before anything starts. Each reference is reported once, where
-// it is written, with the flag that gives it.
-func Missing(doc *ast.Document, v RunValues) diag.Diagnostics {
+// it is written, with the flag that gives it. names are the values
+// missing, each once (${secrets.X}), in the order first met.
+func Missing(doc *ast.Document, v RunValues) (ds diag.Diagnostics, names []string) {
 	w := doc.Workflow
 	if w == nil {
-		return nil
+		return nil, nil
 	}
 	c := &checker{w: w, src: strings.Split(string(doc.Source), "\n")}
 	envSecrets := secretsFromEnv(w)
@@ -39,7 +41,7 @@ func Missing(doc *ast.Document, v RunValues) diag.Diagnostics {
 					if r.HasDefault {
 						continue
 					}
-					name := r.Head()
+					name, seen := r.Head(), len(c.ds)
 					switch r.Namespace {
 					case "secrets":
 						if v.Secrets[name] {
@@ -62,12 +64,15 @@ func Missing(doc *ast.Document, v RunValues) diag.Diagnostics {
 							fmt.Sprintf("pass --input %s=…, declare it with a default, or write ${inputs.%s:-DEFAULT}", name, name),
 							"node %q needs %s, and this run has no such input", n.ID.V, r.Text)
 					}
+					if ref := "${" + r.Namespace + "." + name + "}"; len(c.ds) > seen && !slices.Contains(names, ref) {
+						names = append(names, ref)
+					}
 				}
 			})
 		}
 	}
 	c.ds.Sort()
-	return c.ds
+	return c.ds, names
 }
 
 // secretsFromEnv reports whether the workflow's secrets come from the

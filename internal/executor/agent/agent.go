@@ -84,7 +84,7 @@ func (a *Agent) Describe(req *executor.Request) (string, error) {
 	if len(ps) > 0 {
 		return "", problemsError(ps)
 	}
-	d := fmt.Sprintf("%s %s", canonical(c.Provider), c.Model)
+	d := fmt.Sprintf("%s %s", canonical(c.Provider), req.Mask(expandOr(req, c.Model))) // the model the request uses
 	if c.BaseURL != "" {
 		d += " at " + req.Mask(expandOr(req, c.BaseURL))
 	}

@@ -68,7 +68,7 @@ func (s *session) run(ctx context.Context) (map[string]any, error) {
 		}
 		s.msgs = append(s.msgs, llm.Message{Role: llm.User, Results: results.results, Text: results.text})
 	}
-	return nil, executor.Errorf(CodeMaxTurns, true, "%s: no answer after %d turns (max_turns)", s.req.NodeID, s.c.MaxTurns)
+	return nil, executor.Errorf(CodeMaxTurns, true, "no answer after %d turns (max_turns)", s.c.MaxTurns)
 }
 
 // openTools makes the node's tools: built-ins, and the MCP servers' tools.
@@ -119,7 +119,7 @@ func (s *session) call(ctx context.Context, r *llm.Request, turn int) (*llm.Resp
 		}
 		est = price.Cost(estimateTokens(r), r.MaxTokens)
 		if err := s.a.opts.Budget.Reserve(est); err != nil {
-			return nil, executor.Errorf(CodeCostLimit, false, "%s: %v", s.req.NodeID, err)
+			return nil, executor.Errorf(CodeCostLimit, false, "%v", err)
 		}
 	}
 	cctx, cancel := context.WithCancelCause(ctx)
@@ -194,7 +194,7 @@ func (s *session) handle(ctx context.Context, resp *llm.Response, check *checker
 	}
 	if ctx.Err() != nil {
 		c, retry := executor.Stopped(ctx)
-		return nil, tr, &executor.Error{Code: c, Retryable: retry, Message: "stopped: " + context.Cause(ctx).Error()}
+		return nil, tr, &executor.Error{Code: c, Retryable: retry, Message: "stopped: " + executor.StopReason(ctx)}
 	}
 	return nil, tr, nil
 }
@@ -203,8 +203,8 @@ func (s *session) handle(ctx context.Context, resp *llm.Response, check *checker
 // attempt naming what is wrong.
 func (s *session) repair(tr turnResults, problems []string, callID string) (map[string]any, turnResults, error) {
 	if s.repaired {
-		return nil, tr, executor.Errorf(CodeInvalidAnswer, true, "%s: the answer does not match the declared outputs: %s",
-			s.req.NodeID, strings.Join(problems, "; "))
+		return nil, tr, executor.Errorf(CodeInvalidAnswer, true, "the answer does not match the declared outputs: %s",
+			strings.Join(problems, "; ")) // the caller names the node
 	}
 	s.repaired = true
 	msg := "Your answer was not accepted: " + strings.Join(problems, "; ") + ". Call `" + answerTool + "` again with every field, as its schema says."
@@ -278,7 +278,7 @@ func (s *session) failure(ctx context.Context, err error) error {
 	}
 	if ctx.Err() != nil {
 		c, retry := executor.Stopped(ctx)
-		return &executor.Error{Code: c, Retryable: retry, Message: "stopped: " + context.Cause(ctx).Error(), Err: err}
+		return &executor.Error{Code: c, Retryable: retry, Message: "stopped: " + executor.StopReason(ctx), Err: err}
 	}
 	var api *llm.APIError
 	if !errors.As(err, &api) {

@@ -22,9 +22,13 @@ func Register(r *executor.Registry) {
 type Query struct{}
 
 var (
-	_ executor.Checker   = (*Query)(nil)
-	_ executor.Describer = (*Query)(nil)
+	_ executor.Checker        = (*Query)(nil)
+	_ executor.Describer      = (*Query)(nil)
+	_ executor.OutputDeclarer = (*Query)(nil)
 )
+
+// ImplicitOutputs are the outputs every db node sets (see result.outputs).
+func (q *Query) ImplicitOutputs() []string { return []string{"rows", "row_count", "rows_affected"} }
 
 // Check reports an engine osop does not speak, missing SQL, a password
 // written in the file and parameters that cannot be bound, each at its

@@ -61,7 +61,7 @@ func classify(ctx context.Context, p *plan, req *executor.Request, what string, 
 	msg := what + ": " + p.scrub(req, err.Error())
 	if ctx.Err() != nil {
 		code, retry := executor.Stopped(ctx)
-		return &executor.Error{Code: code, Retryable: retry, Message: what + ": stopped: " + p.scrub(req, context.Cause(ctx).Error()), Err: err}
+		return &executor.Error{Code: code, Retryable: retry, Message: what + ": stopped: " + p.scrub(req, executor.StopReason(ctx)), Err: err}
 	}
 	var pgErr *pgconn.PgError
 	var connErr *pgconn.ConnectError

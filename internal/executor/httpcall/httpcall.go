@@ -298,7 +298,7 @@ func classifyTransport(ctx context.Context, r *request, err error) error {
 	switch {
 	case ctx.Err() != nil:
 		code, retry := executor.Stopped(ctx)
-		return &executor.Error{Code: code, Retryable: retry, Err: err, Message: fmt.Sprintf("%s %s: %v", r.method, r.url, context.Cause(ctx))}
+		return &executor.Error{Code: code, Retryable: retry, Err: err, Message: fmt.Sprintf("%s %s: stopped: %s", r.method, r.url, executor.StopReason(ctx))}
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return executor.Errorf(run.CodeConnection, true, "%s %s: connection refused: nothing is listening there", r.method, r.url)
 	case errors.As(err, &ne) && ne.Timeout():

@@ -91,7 +91,7 @@ func (*Call) Describe(req *executor.Request) (string, error) {
 func (*Call) Execute(ctx context.Context, req *executor.Request) (*executor.Result, error) {
 	s, err := Resolve(req.Runtime["server"], req.MCPServers, req.Expand)
 	if err != nil {
-		return nil, executor.Errorf(run.CodeConfig, false, "%s: %v", req.NodeID, err)
+		return nil, executor.Errorf(run.CodeConfig, false, "%v", err) // the caller names the node
 	}
 	sess, err := Connect(ctx, s, ConnectOptions{Dir: req.Workdir, Env: req.Env, Stderr: req.Stderr, Version: Version})
 	if err != nil {
@@ -109,7 +109,7 @@ func (*Call) Execute(ctx context.Context, req *executor.Request) (*executor.Resu
 	}
 	args, err := Arguments(req.Runtime["arguments"], req.Expand, schema)
 	if err != nil {
-		return nil, executor.Errorf(run.CodeConfig, false, "%s: %v", req.NodeID, err)
+		return nil, executor.Errorf(run.CodeConfig, false, "%v", err) // the caller names the node
 	}
 	res, err := sess.Call(ctx, tool, args)
 	if err != nil {
@@ -129,7 +129,7 @@ func (*Call) Execute(ctx context.Context, req *executor.Request) (*executor.Resu
 func stopped(ctx context.Context, err error, code string) error {
 	if ctx.Err() != nil {
 		c, retry := executor.Stopped(ctx)
-		return &executor.Error{Code: c, Retryable: retry, Message: "stopped: " + context.Cause(ctx).Error(), Err: err}
+		return &executor.Error{Code: c, Retryable: retry, Message: "stopped: " + executor.StopReason(ctx), Err: err}
 	}
 	return &executor.Error{Code: code, Retryable: code == run.CodeConnection, Message: err.Error(), Err: err}
 }

@@ -75,13 +75,8 @@ func Run(ctx context.Context, s Spec) (int, error) {
 	watch(pgid, start, false)
 	executor.WatchGroup(ctx, pgid, start, false)
 	if ctx.Err() != nil {
-		cause := context.Cause(ctx)
 		code, retry := executor.Stopped(ctx)
-		why := cause.Error()
-		if errors.Is(cause, context.Canceled) {
-			why = "the run was cancelled"
-		}
-		return -1, &executor.Error{Code: code, Message: "stopped: " + why, Retryable: retry, Err: cause}
+		return -1, &executor.Error{Code: code, Message: "stopped: " + executor.StopReason(ctx), Retryable: retry, Err: context.Cause(ctx)}
 	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
