@@ -228,3 +228,38 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 	}
 	waitDead(t, child, 10*time.Second)
 }
+
+// TestResumeWhileKilledOsopIsAZombie: an osop killed with -9 and not yet
+// reaped (its parent, here this test, has not waited; in a container, a
+// pid 1 that never reaps) has ended: resume takes the run over.
+func TestResumeWhileKilledOsopIsAZombie(t *testing.T) {
+	cmd, dir, _ := startOsop(t, "")
+	child := childPID(t, dir)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	// No Wait: osop stays a zombie until the cleanup reaps it.
+	for deadline := time.Now().Add(10 * time.Second); processState(cmd.Process.Pid) != "Z"; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("osop is %q, not a zombie", processState(cmd.Process.Pid))
+		}
+	}
+	waitDead(t, child, 10*time.Second)
+	code, out := osopIn(t, dir, "resume", "o")
+	if code != ExitOK {
+		t.Fatalf("resume exited %d while osop was a zombie:\n%s", code, out)
+	}
+}
+
+// processState is the state letter of /proc/PID/stat ("" when gone).
+func processState(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return ""
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if f := strings.Fields(string(b[i+1:])); i >= 0 && len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}

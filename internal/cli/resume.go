@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -89,7 +88,7 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 		st.Close()
 		return err
 	}
-	if r.Status == run.Running && r.PID > 0 && r.PID != os.Getpid() && syscall.Kill(r.PID, 0) == nil {
+	if r.Status == run.Running && r.PID > 0 && r.PID != os.Getpid() && processAlive(r.PID) {
 		st.Close()
 		return exitf(ExitUsage, "run %s is still running (process %d)", r.ID, r.PID)
 	}
