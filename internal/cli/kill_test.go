@@ -263,3 +263,29 @@ func processState(pid int) string {
 	}
 	return ""
 }
+
+// TestRunsOfAKilledRun: a run whose osop was killed is not shown as
+// running in a live process: its pid is 0 and the text says how to go on.
+func TestRunsOfAKilledRun(t *testing.T) {
+	cmd, dir, _ := startOsop(t, "")
+	childPID(t, dir)
+	dead := cmd.Process.Pid
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	code, out := osopIn(t, dir, "runs", "--output", "json")
+	if code != ExitOK || !strings.Contains(out, `"pid": 0`) || strings.Contains(out, strconv.Itoa(dead)) {
+		t.Errorf("runs --output json exited %d, want pid 0 for the killed run:\n%s", code, out)
+	}
+	code, out = osopIn(t, dir, "runs", "show", "o", "--output", "json")
+	if code != ExitOK || !strings.Contains(out, `"pid": 0`) {
+		t.Errorf("runs show --output json exited %d, want pid 0:\n%s", code, out)
+	}
+	for _, args := range [][]string{{"runs"}, {"runs", "show", "o"}} {
+		code, out = osopIn(t, dir, args...)
+		if code != ExitOK || !strings.Contains(out, "interrupted") || !strings.Contains(out, "osop resume o") {
+			t.Errorf("osop %v exited %d, want it to say the run was interrupted and how to resume it:\n%s", args, code, out)
+		}
+	}
+}

@@ -192,6 +192,9 @@ func runInfo(r *store.Run) mcpserver.RunInfo {
 	if !r.EndedAt.IsZero() {
 		info.EndedAt = &r.EndedAt
 	}
+	if settle(r) && info.Summary == "" {
+		info.Summary = interruptedHint(r)
+	}
 	return info
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -94,6 +95,12 @@ func newRunsCmd(f *Factory) *cobra.Command {
 			if err != nil {
 				return &ExitError{Code: ExitFailed, Err: err}
 			}
+			var gone []*store.Run
+			for _, r := range runs {
+				if settle(r) {
+					gone = append(gone, r)
+				}
+			}
 			if output == "json" {
 				out := make([]runJSON, len(runs))
 				for i, r := range runs {
@@ -111,9 +118,19 @@ func newRunsCmd(f *Factory) *cobra.Command {
 				if !r.EndedAt.IsZero() {
 					dur = r.EndedAt.Sub(r.StartedAt).Round(time.Millisecond).String()
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.WorkflowID, r.Status, exit, r.StartedAt.Local().Format("2006-01-02 15:04:05"), dur)
+				status := string(r.Status)
+				if slices.Contains(gone, r) {
+					status += " (interrupted)"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.WorkflowID, status, exit, r.StartedAt.Local().Format("2006-01-02 15:04:05"), dur)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			for _, r := range gone {
+				fmt.Fprintf(f.IO.Out, "%s: %s\n", r.ID, interruptedHint(r))
+			}
+			return nil
 		},
 	}
 	sf.add(cmd)
@@ -142,6 +159,23 @@ func checkStatus(s string) error {
 	return exitf(ExitUsage, "unknown --status %q: want one of %s", s, strings.Join(names, ", "))
 }
 
+// settle shows a run as it is: one recorded as RUNNING whose osop
+// process has ended (killed with -9, the machine restarted) runs in no
+// process, so its pid becomes 0, as docs/json.md says. It reports whether
+// the run was such an interrupted one.
+func settle(r *store.Run) bool {
+	if r.Status != run.Running || (r.PID > 0 && (r.PID == os.Getpid() || processAlive(r.PID))) {
+		return false
+	}
+	r.PID = 0
+	return true
+}
+
+// interruptedHint says what became of an interrupted run and how to go on.
+func interruptedHint(r *store.Run) string {
+	return fmt.Sprintf("interrupted: the osop process running it is gone; osop resume %s continues it", r.ID)
+}
+
 func newRunsShowCmd(f *Factory) *cobra.Command {
 	var sf storeFlags
 	var output string
@@ -155,6 +189,7 @@ func newRunsShowCmd(f *Factory) *cobra.Command {
 				if err != nil {
 					return &ExitError{Code: ExitFailed, Err: err}
 				}
+				gone := settle(r)
 				if output == "json" {
 					out := struct {
 						Run      runJSON       `json:"run"`
@@ -169,6 +204,9 @@ func newRunsShowCmd(f *Factory) *cobra.Command {
 				fmt.Fprintf(w, "run       %s\nworkflow  %s (%s)\nfile      %s\nstatus    %s", r.ID, r.WorkflowID, r.WorkflowName, r.WorkflowFile, r.Status)
 				if r.ExitCode != nil {
 					fmt.Fprintf(w, " (exit %d)", *r.ExitCode)
+				}
+				if gone {
+					fmt.Fprintf(w, " (%s)", interruptedHint(r))
 				}
 				fmt.Fprintf(w, "\nstarted   %s\n", r.StartedAt.Local().Format(time.RFC3339))
 				if !r.EndedAt.IsZero() {
