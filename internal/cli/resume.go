@@ -182,7 +182,7 @@ func endLeftovers(ctx context.Context, st *store.Store, id run.ID, errOut io.Wri
 		return err
 	}
 	for _, g := range groups {
-		ended, err := nodeproc.EndGroup(g.PGID, g.Start)
+		ended, err := nodeproc.EndGroup(g.PGID, g.Start, g.Token)
 		if err != nil {
 			return fmt.Errorf("ending process group %d of node %s: %w", g.PGID, g.Node, err)
 		}

@@ -163,8 +163,8 @@ func (d *driver) groupWatcher(j *job) executor.GroupWatcher {
 	if d.opts.Journal == nil {
 		return nil
 	}
-	return func(pgid int, start uint64, running bool) {
+	return func(pgid int, start uint64, token string, running bool) {
 		d.opts.Journal.Group(run.ProcessGroup{Node: j.node.ID.V, Iteration: j.iteration, Attempt: j.attempt,
-			PGID: pgid, Start: start, Running: running})
+			PGID: pgid, Start: start, Token: token, Running: running})
 	}
 }
