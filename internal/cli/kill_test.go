@@ -314,15 +314,16 @@ nodes:
         %END%
 `
 
-// escapees waits for the escapeWorkflow node's processes and returns them.
-func escapees(t *testing.T, dir string) []int {
+// escapees waits for the escapeWorkflow node's processes and returns
+// them; running says they must still be running (the node still runs).
+func escapees(t *testing.T, dir string, running bool) []int {
 	t.Helper()
 	childPID(t, dir)
 	var pids []int
 	for _, name := range []string{"setsid", "daemon"} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-		if err != nil || !processAlive(pid) {
+		if err != nil || (running && !processAlive(pid)) {
 			t.Fatalf("the node's %s process is not running (%v)", name, err)
 		}
 		t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
@@ -334,11 +335,12 @@ func escapees(t *testing.T, dir string) []int {
 // TestNodeEndEndsWhatLeftItsGroup: processes a node took out of its group
 // end when the node does.
 func TestNodeEndEndsWhatLeftItsGroup(t *testing.T) {
-	cmd, dir, out := startOsopWith(t, strings.ReplaceAll(escapeWorkflow, "%END%", "exit 0"))
-	pids := escapees(t, dir)
+	// The node checks that they run as it ends.
+	cmd, dir, out := startOsopWith(t, strings.ReplaceAll(escapeWorkflow, "%END%", `kill -0 $(cat setsid) $(cat daemon) || exit 9`))
 	if code := exitCodeOf(t, cmd); code != ExitOK {
 		t.Fatalf("osop exited %d:\n%s", code, out)
 	}
+	pids := escapees(t, dir, false)
 	for _, pid := range pids {
 		waitDead(t, pid, 5*time.Second)
 	}
@@ -348,7 +350,7 @@ func TestNodeEndEndsWhatLeftItsGroup(t *testing.T) {
 // its node took out of its group too (the supervisor finds them by token).
 func TestKillNineEndsWhatLeftTheGroup(t *testing.T) {
 	cmd, dir, _ := startOsopWith(t, strings.ReplaceAll(escapeWorkflow, "%END%", "sleep 300"))
-	pids := escapees(t, dir)
+	pids := escapees(t, dir, true)
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +364,7 @@ func TestKillNineEndsWhatLeftTheGroup(t *testing.T) {
 // ends the processes that left the group, by the token it recorded.
 func TestResumeEndsWhatLeftTheGroup(t *testing.T) {
 	cmd, dir, _ := startOsopWith(t, strings.ReplaceAll(escapeWorkflow, "%END%", "sleep 300"))
-	pids := escapees(t, dir)
+	pids := escapees(t, dir, true)
 	sup := supervisorOf(t, cmd.Process.Pid)
 	if err := syscall.Kill(sup, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
