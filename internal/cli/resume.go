@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -138,10 +139,32 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 	eopts := engine.Options{
 		Workflow: p.w, Registry: f.registry(), RunID: r.ID, Vars: vars, Inputs: inputs, Secrets: secrets.values,
 		Env: env, Builtins: builtins, Workdir: r.Workdir, MaxParallel: r.Params.MaxParallel, Masker: secrets.masker(),
-		Replay: history, RetryFrom: opts.From,
+		Replay: history, RetryFrom: opts.From, Interrupted: interruptedEnds(attempts),
 	}
 	ex := &execution{f: f, opts: &ro, p: p, eopts: eopts, params: r.Params, existing: r, earlier: attempts}
 	return ex.run(ctx, prior, past.seq)
+}
+
+// interruptedEnds gives the engine the end Heal gave each attempt its
+// osop's death interrupted, so that the run's records agree on it.
+func interruptedEnds(attempts []*store.Attempt) func(string, int, int) (time.Time, time.Time, bool) {
+	type key struct {
+		node            string
+		iteration, what int
+	}
+	ends := map[key]*store.Attempt{}
+	for _, a := range attempts {
+		if a.ErrorCode == run.CodeInterrupted && !a.StartedAt.IsZero() {
+			ends[key{a.NodeID, a.Iteration, a.Attempt}] = a
+		}
+	}
+	return func(node string, iteration, attempt int) (time.Time, time.Time, bool) {
+		a, ok := ends[key{node, iteration, attempt}]
+		if !ok {
+			return time.Time{}, time.Time{}, false
+		}
+		return a.StartedAt, a.EndedAt, true
+	}
 }
 
 // past is what the store remembers of a run, for resume.
@@ -154,10 +177,11 @@ type past struct {
 // recall ends what a crashed run left running, folds its journal into the
 // database, and reads what the run did.
 func recall(ctx context.Context, st *store.Store, id run.ID, errOut io.Writer) (*past, error) {
+	lastAlive := st.LastWrite(id) // before anything below writes the journal
 	if err := endLeftovers(ctx, st, id, errOut); err != nil {
 		return nil, err
 	}
-	if err := st.Heal(ctx, id); err != nil {
+	if err := st.Heal(ctx, id, lastAlive); err != nil {
 		return nil, err
 	}
 	var p past

@@ -181,7 +181,7 @@ func TestJournalSurvivesACrash(t *testing.T) {
 	if err != nil || len(as) != 1 || as[0].Status != run.Completed || as[0].Outputs["v"] != "1" {
 		t.Fatalf("after the crash: %+v %v", as, err)
 	}
-	if err := st.Heal(ctx, id); err != nil {
+	if err := st.Heal(ctx, id, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if db, _ := st.dbAttempts(ctx, id); len(db) != 1 || db[0].Status != run.Completed {
