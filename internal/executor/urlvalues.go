@@ -17,13 +17,24 @@ import (
 // scheme, host or port stand (${env.BASE_URL}/health) is a base URL: it
 // is inserted as written, may hold a path, and must not hold a query, a
 // fragment, credentials, white space or control characters; the URL it
-// makes must then have a host that is a valid name or IP address.
+// makes must then have a host that is a valid name or IP address. A URL
+// that is one value and nothing else is that value, checked the same
+// way but for the query, fragment and credentials it may carry.
 // schemes lists the schemes allowed (nil: any).
 func ExpandURL(req *Request, tmpl string, schemes ...string) (string, error) {
 	if req.ExpandEach == nil {
 		return req.Expand(tmpl)
 	}
 	places := urlPlaces(tmpl)
+	// A URL that is one value and nothing else ("${env.WEBHOOK_URL}") has
+	// no structure of the file's to keep: it may carry a query, a
+	// fragment or credentials; its scheme and host are still checked.
+	refs := template.Scan(tmpl)
+	whole := len(refs) == 1 && refs[0].Text == tmpl
+	forbidden := "?#@\\"
+	if whole {
+		forbidden = ""
+	}
 	base := false
 	u, err := req.ExpandEach(tmpl, func(offset int, v string) (string, error) {
 		if places[offset] != placeBase {
@@ -31,7 +42,7 @@ func ExpandURL(req *Request, tmpl string, schemes ...string) (string, error) {
 		}
 		base = true
 		if i := strings.IndexFunc(v, func(r rune) bool {
-			return r <= ' ' || r == 0x7f || strings.ContainsRune("?#@\\", r)
+			return r <= ' ' || r == 0x7f || strings.ContainsRune(forbidden, r)
 		}); i >= 0 {
 			return "", Errorf(run.CodeConfig, false, "the value of %s stands where the URL's scheme and host are, and holds %q: there it may only be a base URL (scheme://host[:port][/path]); put parameters after the ? of the URL written in the file",
 				refAt(tmpl, offset), v[i:i+1])

@@ -115,6 +115,10 @@ func TestExpandURL_base(t *testing.T) {
 		{"{{V}}/x", "/just/a/path", "", `scheme ""`},
 		{"https://{{V}}/x", "", "", "no host"},
 		{"https://{{V}}:pw@host/x", "us@er:x", "https://us%40er%3Ax:pw@host/x", ""},
+		{"{{V}}", "https://hooks.example.com/s/T0?token=a#f", "https://hooks.example.com/s/T0?token=a#f", ""},
+		{"{{V}}", "https://u:p@hooks.example.com/", "https://u:p@hooks.example.com/", ""},
+		{"{{V}}", "https://hooks.example.com/a b", "", `holds " "`},
+		{"{{V}}", "ftp://hooks.example.com/", "", `scheme "ftp"`},
 	} {
 		got, err := ExpandURL(expander(map[string]string{"V": tc.value}), tc.tmpl, "http", "https")
 		switch {
