@@ -3,10 +3,13 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -116,7 +119,18 @@ func cmdHTTPServe(ts *testscript.TestScript, neg bool, args []string) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, err := os.OpenFile(log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err == nil {
-			fmt.Fprintf(f, "%s %s\n", r.Method, r.URL.Path)
+			// The request as it came, then each query parameter and
+			// header the test cares about decoded, one a line.
+			fmt.Fprintf(f, "%s %s\n", r.Method, r.URL.RequestURI())
+			for _, k := range slices.Sorted(maps.Keys(r.URL.Query())) {
+				fmt.Fprintf(f, "query %s=%q\n", k, r.URL.Query()[k])
+			}
+			if h := r.Header.Get("X-Test"); h != "" {
+				fmt.Fprintf(f, "header X-Test=%q\n", h)
+			}
+			if b, _ := io.ReadAll(r.Body); len(b) > 0 {
+				fmt.Fprintf(f, "body %s\n", b)
+			}
 			f.Close()
 		}
 		w.Header().Set("Content-Type", "application/json")

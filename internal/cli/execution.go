@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/osopdev/osop/internal/diag"
 	"github.com/osopdev/osop/internal/engine"
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/run"
@@ -180,7 +181,7 @@ func (x *execution) run(ctx context.Context, resume map[string]engine.Prior, seq
 		id += " · simulated" // said on the line, never confused with a real run
 	}
 	if x.opts.Output != "json" {
-		fmt.Fprintf(io.Out, "%s %s · run %s · %s · record %s\n", statusWord(res), summary, id,
+		fmt.Fprintf(io.Out, "%s %s · run %s · %s · record %s\n", statusWord(res), diag.PrintableText(summary), id,
 			res.Ended.Sub(started).Round(time.Millisecond), relPath(logPath))
 	}
 	if code != ExitOK {

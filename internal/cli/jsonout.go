@@ -15,6 +15,9 @@ import (
 // tools. These functions fill them from the store and the engine.
 
 func toRunJSON(r *store.Run) jsonout.Run {
+	if settle(r) && r.Summary == "" {
+		r.Summary = interruptedHint(r)
+	}
 	out := jsonout.Run{
 		RunID: string(r.ID), WorkflowID: r.WorkflowID, WorkflowName: r.WorkflowName, WorkflowFile: r.WorkflowFile,
 		WorkflowHash: r.WorkflowHash, Status: string(r.Status), ExitCode: r.ExitCode, StartedAt: r.StartedAt.UTC(),

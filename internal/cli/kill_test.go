@@ -37,11 +37,16 @@ nodes:
 // startOsop writes the workflow and starts osop run in the background.
 func startOsop(t *testing.T, trap string) (*exec.Cmd, string, *bytes.Buffer) {
 	t.Helper()
+	return startOsopWith(t, strings.ReplaceAll(orphanWorkflow, "%TRAP%", trap))
+}
+
+// startOsopWith starts osop run of workflow src in the background.
+func startOsopWith(t *testing.T, src string) (*exec.Cmd, string, *bytes.Buffer) {
+	t.Helper()
 	if _, err := exec.LookPath("osop"); err != nil {
 		t.Skip("the osop binary is not on PATH")
 	}
 	dir := t.TempDir()
-	src := strings.ReplaceAll(orphanWorkflow, "%TRAP%", trap)
 	if err := os.WriteFile(filepath.Join(dir, "w.osop.yaml"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -227,4 +232,161 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 		t.Errorf("the second Ctrl-C took %s to exit", took)
 	}
 	waitDead(t, child, 10*time.Second)
+}
+
+// TestResumeWhileKilledOsopIsAZombie: an osop killed with -9 and not yet
+// reaped (its parent, here this test, has not waited; in a container, a
+// pid 1 that never reaps) has ended: resume takes the run over.
+func TestResumeWhileKilledOsopIsAZombie(t *testing.T) {
+	cmd, dir, _ := startOsop(t, "")
+	child := childPID(t, dir)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	// No Wait: osop stays a zombie until the cleanup reaps it.
+	for deadline := time.Now().Add(10 * time.Second); processState(cmd.Process.Pid) != "Z"; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("osop is %q, not a zombie", processState(cmd.Process.Pid))
+		}
+	}
+	waitDead(t, child, 10*time.Second)
+	code, out := osopIn(t, dir, "resume", "o")
+	if code != ExitOK {
+		t.Fatalf("resume exited %d while osop was a zombie:\n%s", code, out)
+	}
+}
+
+// processState is the state letter of /proc/PID/stat ("" when gone).
+func processState(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return ""
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if f := strings.Fields(string(b[i+1:])); i >= 0 && len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
+
+// TestRunsOfAKilledRun: a run whose osop was killed is not shown as
+// running in a live process: its pid is 0 and the text says how to go on.
+func TestRunsOfAKilledRun(t *testing.T) {
+	cmd, dir, _ := startOsop(t, "")
+	childPID(t, dir)
+	dead := cmd.Process.Pid
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	code, out := osopIn(t, dir, "runs", "--output", "json")
+	if code != ExitOK || !strings.Contains(out, `"pid": 0`) || strings.Contains(out, strconv.Itoa(dead)) {
+		t.Errorf("runs --output json exited %d, want pid 0 for the killed run:\n%s", code, out)
+	}
+	code, out = osopIn(t, dir, "runs", "show", "o", "--output", "json")
+	if code != ExitOK || !strings.Contains(out, `"pid": 0`) {
+		t.Errorf("runs show --output json exited %d, want pid 0:\n%s", code, out)
+	}
+	for _, args := range [][]string{{"runs"}, {"runs", "show", "o"}} {
+		code, out = osopIn(t, dir, args...)
+		if code != ExitOK || !strings.Contains(out, "interrupted") || !strings.Contains(out, "osop resume o") {
+			t.Errorf("osop %v exited %d, want it to say the run was interrupted and how to resume it:\n%s", args, code, out)
+		}
+	}
+}
+
+// escapeWorkflow's node starts two processes that leave its process
+// group, one with setsid and a daemon that forks twice, writes their
+// pids, and waits; a second attempt just succeeds.
+const escapeWorkflow = `osop_version: "2.0"
+id: escape
+name: Escape
+nodes:
+  - id: hold
+    type: cli
+    runtime:
+      command: |
+        if [ -f daemon ]; then echo resumed > out; exit 0; fi
+        setsid sleep 301 & echo $! > setsid
+        sh -c 'setsid sleep 302 & echo $! > daemon.tmp; mv daemon.tmp daemon' &
+        while ! [ -s daemon ]; do sleep 0.01; done
+        echo $$ > child.tmp; mv child.tmp child
+        %END%
+`
+
+// escapees waits for the escapeWorkflow node's processes and returns
+// them; running says they must still be running (the node still runs).
+func escapees(t *testing.T, dir string, running bool) []int {
+	t.Helper()
+	childPID(t, dir)
+	var pids []int
+	for _, name := range []string{"setsid", "daemon"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || (running && !processAlive(pid)) {
+			t.Fatalf("the node's %s process is not running (%v)", name, err)
+		}
+		t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+		pids = append(pids, pid)
+	}
+	return pids
+}
+
+// TestNodeEndEndsWhatLeftItsGroup: processes a node took out of its group
+// end when the node does.
+func TestNodeEndEndsWhatLeftItsGroup(t *testing.T) {
+	// The node checks that they run as it ends.
+	cmd, dir, out := startOsopWith(t, strings.ReplaceAll(escapeWorkflow, "%END%", `kill -0 $(cat setsid) $(cat daemon) || exit 9`))
+	if code := exitCodeOf(t, cmd); code != ExitOK {
+		t.Fatalf("osop exited %d:\n%s", code, out)
+	}
+	pids := escapees(t, dir, false)
+	for _, pid := range pids {
+		waitDead(t, pid, 5*time.Second)
+	}
+}
+
+// TestKillNineEndsWhatLeftTheGroup: kill -9 of osop ends the processes
+// its node took out of its group too (the supervisor finds them by token).
+func TestKillNineEndsWhatLeftTheGroup(t *testing.T) {
+	cmd, dir, _ := startOsopWith(t, strings.ReplaceAll(escapeWorkflow, "%END%", "sleep 300"))
+	pids := escapees(t, dir, true)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	for _, pid := range pids {
+		waitDead(t, pid, 10*time.Second)
+	}
+}
+
+// TestResumeEndsWhatLeftTheGroup: with the supervisor dead too, resume
+// ends the processes that left the group, by the token it recorded.
+func TestResumeEndsWhatLeftTheGroup(t *testing.T) {
+	cmd, dir, _ := startOsopWith(t, strings.ReplaceAll(escapeWorkflow, "%END%", "sleep 300"))
+	pids := escapees(t, dir, true)
+	sup := supervisorOf(t, cmd.Process.Pid)
+	if err := syscall.Kill(sup, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitDead(t, sup, 10*time.Second)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	time.Sleep(300 * time.Millisecond)
+	for _, pid := range pids {
+		if !processAlive(pid) {
+			t.Fatal("a process died without the supervisor: this test shows nothing")
+		}
+	}
+	code, out := osopIn(t, dir, "resume", "o")
+	if code != ExitOK {
+		t.Fatalf("resume exited %d:\n%s", code, out)
+	}
+	for _, pid := range pids {
+		if processAlive(pid) {
+			t.Errorf("process %d of the first attempt still runs after resume:\n%s", pid, out)
+		}
+	}
 }

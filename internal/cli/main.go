@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 
 	"github.com/mattn/go-isatty"
+
+	"github.com/osopdev/osop/internal/diag"
 )
 
 // Exit codes, documented in README.md and `osop help`.
@@ -90,7 +92,7 @@ func Main(ctx context.Context, args []string, io *IOStreams) int {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		if ee.Err != nil {
-			fmt.Fprintf(io.ErrOut, "osop: %v\n", ee.Err)
+			fmt.Fprintf(io.ErrOut, "osop: %s\n", diag.PrintableText(ee.Err.Error()))
 		}
 		return ee.Code
 	}
@@ -99,6 +101,6 @@ func Main(ctx context.Context, args []string, io *IOStreams) int {
 		return ExitCancelled
 	}
 	// cobra's own errors are usage errors: unknown flag or command.
-	fmt.Fprintf(io.ErrOut, "osop: %v\nRun 'osop help' for usage.\n", err)
+	fmt.Fprintf(io.ErrOut, "osop: %s\nRun 'osop help' for usage.\n", diag.PrintableText(err.Error()))
 	return ExitUsage
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/osopdev/osop/internal/ast"
+	"github.com/osopdev/osop/internal/diag"
 	"github.com/osopdev/osop/internal/graph"
 	"github.com/osopdev/osop/internal/run"
 )
@@ -111,6 +112,7 @@ func (p *progress) Event(e run.Event) {
 		return
 	}
 	r := p.rows[e.Node]
+	e = terminalEvent(e)
 	switch e.Kind {
 	case run.RunStarted:
 		p.line(fmt.Sprintf("%s run %s · %s · %s", p.paint("1", "osop"), e.RunID, e.Message, plural(len(p.order), "node")))
@@ -153,6 +155,16 @@ func (p *progress) Event(e run.Event) {
 	case run.RunLogMessage:
 		p.line(fmt.Sprintf("  %s %s", p.paint("2", "·"), e.Message))
 	}
+}
+
+// terminalEvent escapes the control characters (an escape sequence
+// that would set the title or colour the terminal) in what an event
+// carries from values, for the text shown to people; the JSON events and
+// the records keep them exact.
+func terminalEvent(e run.Event) run.Event {
+	e.Node, e.Action, e.Message = diag.Printable(e.Node), diag.PrintableText(e.Action), diag.PrintableText(e.Message)
+	e.Stdout, e.Stderr = diag.PrintableText(e.Stdout), diag.PrintableText(e.Stderr)
+	return e
 }
 
 func tries(attempt, max int) string {

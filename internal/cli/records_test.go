@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -158,6 +159,7 @@ func TestRecordsAgainstThePublishedSchema(t *testing.T) {
 		}
 		return out
 	}
+	var killedAt time.Time
 	checks := []struct {
 		id   string
 		do   func()
@@ -202,17 +204,21 @@ func TestRecordsAgainstThePublishedSchema(t *testing.T) {
 		{"crash", func() {
 			p := start(t, dir, nil, "run", "--run-id", "crash", "long.osop.yaml")
 			waitFile(t, filepath.Join(dir, "started-crash"))
+			time.Sleep(time.Second) // the attempt runs a while, with nothing written
+			killedAt = time.Now()
 			must(t, p.cmd.Process.Signal(syscall.SIGKILL))
 			p.wait(t)
 			// Killed: the record says RUNNING, valid against osop's schema.
 			if doc := runlogtest.Check(t, record("crash")); doc != nil && doc.Log.Status.V != "RUNNING" {
 				t.Errorf("a killed run's record says %s", doc.Log.Status.V)
 			}
+			time.Sleep(time.Second) // resume comes later
 			runOsop(t, dir, ExitOK, "resume", "crash")
 		}, func(doc *ast.Document) {
 			if s := field(doc, "wait", "status"); strings.Join(s, " ") != "FAILED COMPLETED" {
 				t.Errorf("wait after resume: %q", s)
 			}
+			interruptedHasOneEnd(t, doc, runOsop(t, dir, ExitOK, "runs", "show", "crash", "--output", "json"), killedAt)
 		}},
 		{"fix", func() {
 			runOsop(t, dir, ExitFailed, "run", "--run-id", "fix", "fix.osop.yaml")
@@ -258,4 +264,55 @@ func TestSchemaOsoplogIsWhatRecordsAreCheckedBy(t *testing.T) {
 	if r := osop(t.Context(), false, "schema", "osoplog-read", "--json"); r.code != 0 || !strings.Contains(r.out, `"oneOf"`) {
 		t.Errorf("osop schema osoplog-read --json: exit %d", r.code)
 	}
+}
+
+// interruptedHasOneEnd: the interrupted attempt of node wait has one end
+// in runs show and the .osoplog: the last moment its osop wrote the
+// journal, before the kill (not the resume), and duration_ms is
+// ended_at − started_at in both.
+func interruptedHasOneEnd(t *testing.T, doc *ast.Document, shown string, killedAt time.Time) {
+	t.Helper()
+	var show struct {
+		Attempts []struct {
+			Node       string    `json:"node"`
+			Attempt    int       `json:"attempt"`
+			StartedAt  time.Time `json:"started_at"`
+			EndedAt    time.Time `json:"ended_at"`
+			DurationMS int64     `json:"duration_ms"`
+			Code       string    `json:"code"`
+		} `json:"attempts"`
+	}
+	if err := json.Unmarshal([]byte(shown), &show); err != nil {
+		t.Fatalf("runs show: %v\n%s", err, shown)
+	}
+	var rec *ast.Value
+	for _, r := range doc.Log.Records {
+		if r.NodeID.V == "wait" {
+			rec = r.Raw
+			break
+		}
+	}
+	for _, a := range show.Attempts {
+		if a.Node != "wait" || a.Attempt != 1 {
+			continue
+		}
+		if a.Code != "INTERRUPTED" {
+			t.Fatalf("attempt 1 of wait: code %q", a.Code)
+		}
+		if !a.EndedAt.Before(killedAt) {
+			t.Errorf("the interrupted attempt ended at %s, after the kill at %s", a.EndedAt, killedAt)
+		}
+		if want := a.EndedAt.Truncate(time.Millisecond).Sub(a.StartedAt.Truncate(time.Millisecond)).Milliseconds(); a.DurationMS != want {
+			t.Errorf("runs show: duration_ms %d, ended_at − started_at %d", a.DurationMS, want)
+		}
+		ended, _ := rec.Get("ended_at").String()
+		if got := a.EndedAt.UTC().Truncate(time.Millisecond).Format("2006-01-02T15:04:05.000Z"); got != ended {
+			t.Errorf("the .osoplog says the attempt ended at %s, runs show %s", ended, got)
+		}
+		if d := rec.Get("duration_ms").Int; d != a.DurationMS {
+			t.Errorf("the .osoplog says duration_ms %d, runs show %d", d, a.DurationMS)
+		}
+		return
+	}
+	t.Errorf("runs show has no attempt 1 of wait:\n%s", shown)
 }

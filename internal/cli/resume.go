@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -89,7 +89,7 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 		st.Close()
 		return err
 	}
-	if r.Status == run.Running && r.PID > 0 && r.PID != os.Getpid() && syscall.Kill(r.PID, 0) == nil {
+	if r.Status == run.Running && r.PID > 0 && r.PID != os.Getpid() && processAlive(r.PID) {
 		st.Close()
 		return exitf(ExitUsage, "run %s is still running (process %d)", r.ID, r.PID)
 	}
@@ -149,7 +149,7 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 		Workflow: p.w, RunID: r.ID, Vars: vars, Inputs: inputs, Secrets: secrets.values,
 		Env: env, Builtins: builtins, Workdir: r.Workdir, MaxParallel: ro.MaxParallel, FailFast: ro.FailFast, Masker: secrets.masker(),
 		MaxIterations: r.Params.MaxIterations,
-		Replay:        history, RetryFrom: opts.From,
+		Replay:        history, RetryFrom: opts.From, Interrupted: interruptedEnds(attempts),
 	}
 	if eopts.Registry, err = runRegistry(f, &ro); err != nil {
 		return err
@@ -163,6 +163,28 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 	return ex.run(ctx, prior, past.seq)
 }
 
+// interruptedEnds gives the engine the end Heal gave each attempt its
+// osop's death interrupted, so that the run's records agree on it.
+func interruptedEnds(attempts []*store.Attempt) func(string, int, int) (time.Time, time.Time, bool) {
+	type key struct {
+		node            string
+		iteration, what int
+	}
+	ends := map[key]*store.Attempt{}
+	for _, a := range attempts {
+		if a.ErrorCode == run.CodeInterrupted && !a.StartedAt.IsZero() {
+			ends[key{a.NodeID, a.Iteration, a.Attempt}] = a
+		}
+	}
+	return func(node string, iteration, attempt int) (time.Time, time.Time, bool) {
+		a, ok := ends[key{node, iteration, attempt}]
+		if !ok {
+			return time.Time{}, time.Time{}, false
+		}
+		return a.StartedAt, a.EndedAt, true
+	}
+}
+
 // past is what the store remembers of a run, for resume.
 type past struct {
 	attempts []*store.Attempt
@@ -173,10 +195,11 @@ type past struct {
 // recall ends what a crashed run left running, folds its journal into the
 // database, and reads what the run did.
 func recall(ctx context.Context, st *store.Store, id run.ID, errOut io.Writer) (*past, error) {
+	lastAlive := st.LastWrite(id) // before anything below writes the journal
 	if err := endLeftovers(ctx, st, id, errOut); err != nil {
 		return nil, err
 	}
-	if err := st.Heal(ctx, id); err != nil {
+	if err := st.Heal(ctx, id, lastAlive); err != nil {
 		return nil, err
 	}
 	var p past
@@ -201,7 +224,7 @@ func endLeftovers(ctx context.Context, st *store.Store, id run.ID, errOut io.Wri
 		return err
 	}
 	for _, g := range groups {
-		ended, err := nodeproc.EndGroup(g.PGID, g.Start)
+		ended, err := nodeproc.EndGroup(g.PGID, g.Start, g.Token)
 		if err != nil {
 			return fmt.Errorf("ending process group %d of node %s: %w", g.PGID, g.Node, err)
 		}

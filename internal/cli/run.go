@@ -355,16 +355,18 @@ func dryRun(opts *RunOptions, p *prepared, eopts engine.Options) error {
 	}
 	w := opts.IO.Out
 	fmt.Fprintf(w, "dry run of %s (%s): nothing is executed\n", p.w.ID.V, plural(len(steps), "node"))
+	// Values (a --var, an input) reach these lines: their control
+	// characters are escaped, as everywhere osop prints to people.
 	for k, s := range steps {
-		fmt.Fprintf(w, "%3d. %s [%s]\n", k+1, s.Node, s.Type)
+		fmt.Fprintf(w, "%3d. %s [%s]\n", k+1, diag.Printable(s.Node), diag.Printable(s.Type))
 		if s.When != "" {
-			fmt.Fprintf(w, "       runs: %s\n", s.When)
+			fmt.Fprintf(w, "       runs: %s\n", diag.PrintableText(s.When))
 		}
 		if s.Action != "" {
-			fmt.Fprintf(w, "       %s\n", s.Action)
+			fmt.Fprintf(w, "       %s\n", diag.PrintableText(s.Action))
 		}
 		if s.Err != "" {
-			fmt.Fprintf(w, "       cannot show: %s\n", eopts.Masker.Mask(s.Err))
+			fmt.Fprintf(w, "       cannot show: %s\n", diag.PrintableText(eopts.Masker.Mask(s.Err)))
 		}
 	}
 	return nil

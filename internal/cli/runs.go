@@ -96,6 +96,12 @@ func newRunsCmd(f *Factory) *cobra.Command {
 			if err != nil {
 				return &ExitError{Code: ExitFailed, Err: err}
 			}
+			var gone []*store.Run
+			for _, r := range runs {
+				if settle(r) {
+					gone = append(gone, r)
+				}
+			}
 			if output == "json" {
 				return writeJSON(f.IO.Out, runsJSON(runs))
 			}
@@ -113,9 +119,18 @@ func newRunsCmd(f *Factory) *cobra.Command {
 				if r.Params.Simulated {
 					status += " (simulated)"
 				}
+				if slices.Contains(gone, r) {
+					status += " (interrupted)"
+				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.WorkflowID, status, exit, r.StartedAt.Local().Format("2006-01-02 15:04:05"), dur)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			for _, r := range gone {
+				fmt.Fprintf(f.IO.Out, "%s: %s\n", r.ID, interruptedHint(r))
+			}
+			return nil
 		},
 	}
 	sf.add(cmd)
@@ -186,6 +201,24 @@ func waitingNodes(ctx context.Context, st *store.Store, r *store.Run) ([]string,
 	}
 	slices.Sort(out)
 	return out, nil
+
+}
+
+// settle shows a run as it is: one recorded as RUNNING whose osop
+// process has ended (killed with -9, the machine restarted) runs in no
+// process, so its pid becomes 0, as docs/json.md says. It reports whether
+// the run was such an interrupted one.
+func settle(r *store.Run) bool {
+	if r.Status != run.Running || (r.PID > 0 && (r.PID == os.Getpid() || processAlive(r.PID))) {
+		return false
+	}
+	r.PID = 0
+	return true
+}
+
+// interruptedHint says what became of an interrupted run and how to go on.
+func interruptedHint(r *store.Run) string {
+	return fmt.Sprintf("interrupted: the osop process running it is gone; osop resume %s continues it", r.ID)
 }
 
 func newRunsShowCmd(f *Factory) *cobra.Command {
@@ -201,6 +234,7 @@ func newRunsShowCmd(f *Factory) *cobra.Command {
 				if err != nil {
 					return &ExitError{Code: ExitFailed, Err: err}
 				}
+				gone := settle(r)
 				if output == "json" {
 					out, err := runShow(cmd.Context(), st, r, attempts)
 					if err != nil {
@@ -215,6 +249,9 @@ func newRunsShowCmd(f *Factory) *cobra.Command {
 				}
 				if r.Params.Simulated {
 					fmt.Fprintf(w, " · simulated: nothing real ran")
+				}
+				if gone {
+					fmt.Fprintf(w, " (%s)", interruptedHint(r))
 				}
 				fmt.Fprintf(w, "\nstarted   %s\n", r.StartedAt.Local().Format(time.RFC3339))
 				if !r.EndedAt.IsZero() {

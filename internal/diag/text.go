@@ -206,6 +206,20 @@ func Printable(s string) string {
 	return b.String()
 }
 
+// PrintableText is Printable for text of several lines: line breaks and
+// tabs stay as they are, every other control character is escaped.
+func PrintableText(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		parts := strings.Split(l, "\t")
+		for j, p := range parts {
+			parts[j] = Printable(p)
+		}
+		lines[i] = strings.Join(parts, "\t")
+	}
+	return strings.Join(lines, "\n")
+}
+
 func printable(r rune) bool {
 	switch {
 	case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):

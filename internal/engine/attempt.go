@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -123,14 +125,25 @@ func (d *driver) attempt(ctx context.Context, ex executor.Executor, req *executo
 }
 
 // typed converts string outputs to the type their declaration gives, so
-// conditions compare numbers as numbers.
+// conditions compare numbers as numbers. A command's output with no
+// declared type (written to $OSOP_OUTPUT, where everything is text) that
+// is exactly a number, true or false becomes that, as YAML would read
+// it: `when: "c < 3"` then counts; `type: string` keeps it text.
 func typed(n *ast.Node, out map[string]any) map[string]any {
 	if out == nil {
 		return nil
 	}
+	declared := map[string]bool{}
 	for _, p := range n.Outputs {
+		declared[p.Name] = true
 		s, ok := out[p.Name].(string)
 		if !ok {
+			continue
+		}
+		if p.Type == "" {
+			if textOutputs[n.Type.V] {
+				out[p.Name] = inferred(s)
+			}
 			continue
 		}
 		// A value that does not parse stays a string: the declaration
@@ -139,8 +152,44 @@ func typed(n *ast.Node, out map[string]any) map[string]any {
 			out[p.Name] = v
 		}
 	}
+	if textOutputs[n.Type.V] {
+		for k, v := range out {
+			if s, ok := v.(string); ok && !declared[k] {
+				out[k] = inferred(s)
+			}
+		}
+	}
 	return out
 }
+
+// textOutputs are the node types whose outputs are text a command wrote
+// ($OSOP_OUTPUT); other executors give typed values (JSON) already.
+var textOutputs = map[string]bool{"cli": true, "cicd": true, "git": true}
+
+// inferred reads text that is exactly a JSON number (an integer as
+// int64), true or false as that value; any other text stays text.
+func inferred(s string) any {
+	switch s {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	if !numberText.MatchString(s) {
+		return s
+	}
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return i
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return f
+	}
+	return s
+}
+
+// numberText is JSON's number syntax: no leading zeros or plus, so a
+// version "007" or "+1" stays text.
+var numberText = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
 
 // stopAttempt cancels a running attempt, or the wait for its approval,
 // with the cause the machine gives.
@@ -167,8 +216,8 @@ func (d *driver) groupWatcher(j *job) executor.GroupWatcher {
 	if d.opts.Journal == nil {
 		return nil
 	}
-	return func(pgid int, start uint64, running bool) {
+	return func(pgid int, start uint64, token string, running bool) {
 		d.opts.Journal.Group(run.ProcessGroup{Node: j.node.ID.V, Iteration: j.iteration, Attempt: j.attempt,
-			PGID: pgid, Start: start, Running: running})
+			PGID: pgid, Start: start, Token: token, Running: running})
 	}
 }

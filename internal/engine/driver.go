@@ -278,6 +278,13 @@ func (d *driver) records(acts []machine.Action, r report) []run.Event {
 // stamp dates an event and masks what it says.
 func (d *driver) stamp(e run.Event) run.Event {
 	e.Time = d.now()
+	if e.Kind == run.NodeFinished && e.Code == run.CodeInterrupted && d.opts.Interrupted != nil {
+		if started, ended, ok := d.opts.Interrupted(e.Node, e.Iteration, e.Attempt); ok {
+			// In whole milliseconds of the times as records write
+			// them, so that duration_ms is ended_at − started_at.
+			e.Time, e.Duration = ended, ended.Truncate(time.Millisecond).Sub(started.Truncate(time.Millisecond))
+		}
+	}
 	e.RunID = d.opts.RunID
 	m := d.opts.Masker
 	if !m.Empty() {

@@ -74,6 +74,11 @@ type Options struct {
 	// RetryFrom, with Replay, runs that node and everything after it
 	// again instead of resuming; nothing before it runs.
 	RetryFrom string
+	// Interrupted, with Replay, gives the start and end of an attempt
+	// that was running when the process running it died (resume decides
+	// the end: see store.Interrupted), so the record of its interruption
+	// carries that end and duration rather than the moment of resume.
+	Interrupted func(node string, iteration, attempt int) (started, ended time.Time, ok bool)
 	// Seed feeds the jitter of retry delays; 0 picks one at random.
 	Seed uint64
 	// AllowPrompt says whether a person can answer prompts on a terminal.

@@ -304,6 +304,36 @@ edges: [{from: long, to: next}]
 	}
 }
 
+// TestLoopOnAnUntypedOutput: a command's output with no declared type
+// that is a number compares as one, so the loop counts to 3; one
+// declared `type: string` stays text.
+func TestLoopOnAnUntypedOutput(t *testing.T) {
+	r := runYAML(t, head+`
+nodes:
+  - {id: init, type: cli, runtime: {command: "echo 0 > $DIR/n"}}
+  - id: count
+    type: cli
+    runtime: {command: 'n=$(($(cat $DIR/n)+1)); echo $n > $DIR/n; echo count$n >> $DIR/log; echo c=$n >> $OSOP_OUTPUT; echo v=$n >> $OSOP_OUTPUT; echo ok=true >> $OSOP_OUTPUT; echo ver=007 >> $OSOP_OUTPUT'}
+    outputs:
+      - c
+      - {name: v, type: string}
+      - ok
+      - ver
+  - {id: after, type: cli, runtime: {command: 'echo after >> $DIR/log'}}
+edges:
+  - {from: init, to: count}
+  - {from: count, to: count, mode: loop, when: "c < 3 && ok && v != '3'"}
+  - {from: count, to: after, mode: conditional, when: "v == '3' && ver == '007'"}
+`)
+	if got := strings.Join(r.log(t), " "); got != "count1 count2 count3 after" {
+		t.Errorf("log %q", got)
+	}
+	out := r.Nodes["count"].Outputs
+	if out["c"] != int64(3) || out["v"] != "3" || out["ok"] != true || out["ver"] != "007" {
+		t.Errorf("outputs %#v", out)
+	}
+}
+
 func TestLoopWhileAndForEach(t *testing.T) {
 	r := runYAML(t, head+`
 nodes:

@@ -32,13 +32,32 @@ func (d *driver) request(j *job) (*executor.Request, capture, capture) {
 		v, missing := template.Expand(str, d.resolver(j, attempt, false))
 		return v, d.missing(j, missing, false)
 	}
+	expandEach := func(str string, place func(int, string) (string, error)) (string, error) {
+		resolve := d.resolver(j, attempt, false)
+		var perr error
+		v, missing := template.Expand(str, func(r template.Ref) (string, bool) {
+			val, ok := resolve(r)
+			if !ok || perr != nil {
+				return val, ok
+			}
+			placed, err := place(r.Offset, val)
+			if err != nil {
+				perr = err
+			}
+			return placed, true
+		})
+		if err := d.missing(j, missing, false); err != nil {
+			return v, err
+		}
+		return v, perr
+	}
 	prepareShell, expandShell := d.shellExpanders(j, attempt, raw, expand)
 	req := &executor.Request{
 		RunID: d.opts.RunID, NodeID: n.ID.V, NodeType: n.Type.V, Purpose: n.Summary(),
 		Attempt: attempt, Iteration: j.iteration, Runtime: rt, Inputs: d.inputsOf(j),
 		Outputs: outputNames(j), Timeout: j.timeout, Workdir: d.opts.Workdir, TempDir: d.opts.TempDir, Env: d.env0,
 		ArtifactDir: d.opts.ArtifactDir, Security: security(n),
-		Expand: expand, ExpandShell: expandShell, PrepareShell: prepareShell, Mask: d.opts.Masker.Mask,
+		Expand: expand, ExpandEach: expandEach, ExpandShell: expandShell, PrepareShell: prepareShell, Mask: d.opts.Masker.Mask,
 		Stdout: stdout, Stderr: stderr, Approver: d.opts.Approver, AllowPrompt: d.opts.AllowPrompt,
 		Eval: func(src string) (any, error) {
 			reply := make(chan evalReply, 1)

@@ -113,6 +113,11 @@ type Request struct {
 	Env []string
 	// Expand resolves {{…}} and ${…} references in s.
 	Expand func(s string) (string, error)
+	// ExpandEach is Expand with each value passed through place (with
+	// the byte offset of its reference in s) before it is inserted: a
+	// URL or a JSON text quotes each value for where it stands. It may
+	// be nil (a Request built by hand): then ExpandURL uses Expand.
+	ExpandEach func(s string, place func(offset int, value string) (string, error)) (string, error)
 	// PrepareShell prepares a shell command for the shell program named
 	// by shell ("" means bash): template values are kept out of the
 	// command's text and passed in the environment, each referenced for

@@ -124,5 +124,6 @@ type ProcessGroup struct {
 	Attempt   int    `json:"attempt"`
 	PGID      int    `json:"pgid"`
 	Start     uint64 `json:"start"`
+	Token     string `json:"token,omitempty"` // in the environment of all it started
 	Running   bool   `json:"running"`
 }

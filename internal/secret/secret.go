@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/osopdev/osop/internal/template"
 )
 
 // Mask is what a secret value is replaced with.
@@ -70,12 +72,16 @@ func (m *Masker) Add(values ...string) {
 	}
 	added := false
 	for _, v := range values {
-		pieces(v, func(p string, _ int) {
-			if !m.values[p] {
-				m.values[p] = true
-				added = true
-			}
-		})
+		// A value placed in a URL is percent-encoded there: its encoded
+		// form is masked too.
+		for _, form := range []string{v, template.EscapeURLValue(v)} {
+			pieces(form, func(p string, _ int) {
+				if !m.values[p] {
+					m.values[p] = true
+					added = true
+				}
+			})
+		}
 	}
 	if added {
 		m.m = newMatcher(m.values)

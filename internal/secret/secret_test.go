@@ -167,3 +167,14 @@ func TestSplitJoin(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskURLEncoded: a secret placed in a URL is percent-encoded there;
+// that form is masked too.
+func TestMaskURLEncoded(t *testing.T) {
+	var m Masker
+	m.Add("p@ss w/rd")
+	got := m.Mask("GET https://h/x?token=p%40ss%20w%2Frd&n=1")
+	if strings.Contains(got, "p%40ss") || !strings.Contains(got, "token=***&n=1") {
+		t.Errorf("masked to %q", got)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/osopdev/osop/internal/run"
 )
@@ -223,10 +224,34 @@ func (s *Store) GroupEnded(id run.ID, g run.ProcessGroup) error {
 	return j.err
 }
 
+// LastWrite is when the run's journal was last written: called before
+// resume writes to it, the last moment the osop that ran it (and so the
+// attempts it ran) was known alive. Zero when there is no journal.
+func (s *Store) LastWrite(id run.ID) time.Time {
+	fi, err := os.Stat(s.journalPath(id))
+	if err != nil {
+		return time.Time{}
+	}
+	return fi.ModTime()
+}
+
+// Interrupted gives an attempt that was running when its osop died its
+// end: the last moment it was known alive (lastAlive, or its start when
+// that is earlier or unknown), and the duration between, in whole
+// milliseconds of the times as records write them.
+func Interrupted(started, lastAlive time.Time) (ended time.Time, ms int64) {
+	ended = lastAlive
+	if ended.Before(started) {
+		ended = started
+	}
+	return ended, ended.Truncate(time.Millisecond).Sub(started.Truncate(time.Millisecond)).Milliseconds()
+}
+
 // Heal writes into the database what only a crashed run's journal holds,
-// and marks the attempts that were running when it died as interrupted.
-// Resume calls it before it continues the run.
-func (s *Store) Heal(ctx context.Context, id run.ID) error {
+// and marks the attempts that were running when it died as interrupted,
+// ended when the dead process last wrote its journal (lastAlive; see
+// Interrupted). Resume calls it before it continues the run.
+func (s *Store) Heal(ctx context.Context, id run.ID, lastAlive time.Time) error {
 	fromDB, err := s.dbAttempts(ctx, id)
 	if err != nil {
 		return err
@@ -250,6 +275,7 @@ func (s *Store) Heal(ctx context.Context, id run.ID) error {
 				// Its process died with it: say so, rather than leave it running.
 				a.Status, a.ErrorCode = run.Failed, run.CodeInterrupted
 				a.ErrorMessage = "the osop process running this attempt stopped (killed or crashed)"
+				a.EndedAt, a.DurationMS = Interrupted(a.StartedAt, lastAlive)
 			} else if i < len(fromDB) && a == fromDB[i] {
 				continue
 			}

@@ -52,7 +52,7 @@ func TestJournalKeepsRunningAttempts(t *testing.T) {
 	if groups, _ := st.RunningGroups(ctx, id); len(groups) != 0 {
 		t.Errorf("an ended group is still running: %+v", groups)
 	}
-	if err := st.Heal(ctx, id); err != nil {
+	if err := st.Heal(ctx, id, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	db, _ := st.dbAttempts(ctx, id)

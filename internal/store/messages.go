@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"syscall"
 	"time"
 
+	"github.com/osopdev/osop/internal/executor/proc"
 	"github.com/osopdev/osop/internal/run"
 )
 
@@ -124,11 +124,6 @@ func (s *Store) Unlock(ctx context.Context, key string, id run.ID) error {
 	return err
 }
 
-// alive reports whether a process exists.
-func alive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
-}
+// alive reports whether a process lives; a zombie (ended, not yet
+// reaped: under a pid 1 that never reaps, never) does not.
+func alive(pid int) bool { return proc.Alive(pid) }

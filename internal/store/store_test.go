@@ -1,9 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -114,6 +117,36 @@ func TestLockWaitsForLiveHolderAndTakesOverDeadOne(t *testing.T) {
 	if err := st.Lock(ctx, "k", "third", func(run.ID) { t.Error("waited on a dead holder") }); err != nil {
 		t.Fatal(err)
 	}
+	// A holder that ended and was not reaped (a zombie) is gone too.
+	if _, err := st.db.Exec(`UPDATE locks SET run_id='zombie', pid=? WHERE key='k'`, zombiePID(t)); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := st.Lock(short, "k", "fourth", func(run.ID) { t.Error("waited on a zombie holder") }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// zombiePID starts a process that exits at once and is not reaped until
+// the test ends, and returns its pid once it is a zombie.
+func zombiePID(t *testing.T) int {
+	t.Helper()
+	cmd := exec.Command("true")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Wait() })
+	pid := cmd.Process.Pid
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 && bytes.HasPrefix(b[i+1:], []byte(" Z")) {
+			return pid
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d never became a zombie", pid)
+		}
+	}
 }
 
 // deadPID returns a process id that is not in use.
@@ -148,7 +181,7 @@ func TestJournalSurvivesACrash(t *testing.T) {
 	if err != nil || len(as) != 1 || as[0].Status != run.Completed || as[0].Outputs["v"] != "1" {
 		t.Fatalf("after the crash: %+v %v", as, err)
 	}
-	if err := st.Heal(ctx, id); err != nil {
+	if err := st.Heal(ctx, id, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if db, _ := st.dbAttempts(ctx, id); len(db) != 1 || db[0].Status != run.Completed {

@@ -100,7 +100,7 @@ func (c *Call) build(req *executor.Request) (*request, error) {
 		return nil, executor.Errorf(run.CodeConfig, false, "node %q has no runtime.url", req.NodeID)
 	}
 	var err error
-	if r.url, err = req.Expand(u); err != nil {
+	if r.url, err = executor.ExpandURL(req, u, "http", "https"); err != nil {
 		return nil, err
 	}
 	hs, _ := req.Runtime["headers"].(map[string]any)
@@ -109,9 +109,15 @@ func (c *Call) build(req *executor.Request) (*request, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := headerValue(k, v); err != nil {
+			return nil, err
+		}
 		r.headers.Set(k, v)
 	}
 	if err := c.auth(req, r); err != nil {
+		return nil, err
+	}
+	if err := headerValue("Authorization", r.headers.Get("Authorization")); err != nil {
 		return nil, err
 	}
 	body := req.Runtime["body"]
@@ -121,7 +127,7 @@ func (c *Call) build(req *executor.Request) (*request, error) {
 	switch b := body.(type) {
 	case nil:
 	case string:
-		s, err := req.Expand(b)
+		s, err := expandBody(req, b, r.headers.Get("Content-Type"))
 		if err != nil {
 			return nil, err
 		}
@@ -139,6 +145,15 @@ func (c *Call) build(req *executor.Request) (*request, error) {
 		}
 	}
 	return r, nil
+}
+
+// headerValue refuses a header value that would end the header and
+// start another (a line break from a value) or that HTTP forbids.
+func headerValue(name, v string) error {
+	if i := strings.IndexFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }); i >= 0 {
+		return executor.Errorf(run.CodeConfig, false, "header %s: its value holds the control character %q, which would end the header; a value in a header must be one line of text", name, v[i:i+1])
+	}
+	return nil
 }
 
 // auth applies runtime.auth {type: bearer|basic, secret_ref | token}.

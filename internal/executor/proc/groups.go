@@ -39,12 +39,25 @@ func stat(pid int) ([]string, error) {
 }
 
 // EndGroup kills process group pgid, whose leader started at start, and
-// waits (up to Grace) until none of its processes is left alive. It
-// reports false, and kills nothing, when the group is gone or its number
-// now belongs to another process: a leader that exists with another start
-// time is not ours, and while any member of our group lives, the kernel
-// does not give its number to anyone else.
-func EndGroup(pgid int, start uint64) (bool, error) {
+// every process carrying token (what the group's processes started and
+// took out of the group: see tag.go), and waits (up to Grace) until none
+// of them is left alive. It reports false when it found nothing to kill.
+// It kills no group whose number now belongs to another process: a
+// leader that exists with another start time is not ours, and while any
+// member of our group lives, the kernel does not give its number to
+// anyone else.
+func EndGroup(pgid int, start uint64, token string) (bool, error) {
+	ended, err := endGroup(pgid, start)
+	if token != "" && endTagged(token, start) {
+		ended = true
+	}
+	if err == nil && token != "" && len(carriers(token, start)) > 0 {
+		err = errors.New("processes of group " + strconv.Itoa(pgid) + " that left it are still alive after SIGKILL")
+	}
+	return ended, err
+}
+
+func endGroup(pgid int, start uint64) (bool, error) {
 	if pgid <= 1 {
 		return false, nil
 	}

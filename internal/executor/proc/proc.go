@@ -1,10 +1,12 @@
 // Package proc starts the programs nodes run, each in a process group of
-// its own, so that a timeout or a cancellation stops the whole group
-// (SIGTERM, then SIGKILL after a grace period) and nothing a node started
-// outlives it, not even when osop itself is killed: a supervisor process
-// (see supervisor.go) ends the groups of an osop that dies. Each group is
-// reported to the context's executor.GroupWatcher, so that the engine can
-// record it and resume can end one a crash left behind ([EndGroup]).
+// its own and tagged with a token in its environment (see tag.go), so
+// that a timeout or a cancellation stops the whole group (SIGTERM, then
+// SIGKILL after a grace period) and nothing a node started outlives it,
+// not what left the group (setsid, a double-forked daemon), and not even
+// when osop itself is killed: a supervisor process (see supervisor.go)
+// ends the groups and tokens of an osop that dies. Each group is reported
+// to the context's executor.GroupWatcher, so that the engine can record
+// it and resume can end one a crash left behind ([EndGroup]).
 // Executors for cli, docker, kubectl, helm and terraform use it.
 //
 // It imports only the standard library (and executor's error codes).
@@ -46,7 +48,8 @@ func Run(ctx context.Context, s Spec) (int, error) {
 		return -1, executor.Errorf(run.CodeConfig, false, "nothing to run: the command is empty")
 	}
 	cmd := exec.Command(s.Argv[0], s.Argv[1:]...)
-	cmd.Dir, cmd.Env = s.Dir, s.Env
+	token := newToken()
+	cmd.Dir, cmd.Env = s.Dir, tagged(s.Env, token)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = s.Stdin, direct(s.Stdout), direct(s.Stderr)
 	// Its own process group, so signals reach everything it starts. The
 	// supervisor ends the group if osop dies; the death signal covers the
@@ -62,18 +65,19 @@ func Run(ctx context.Context, s Spec) (int, error) {
 	}
 	pgid := cmd.Process.Pid
 	start, _ := StartTime(pgid) // 0 if it is gone already: nothing to end later
-	watch(pgid, start, true)
-	executor.WatchGroup(ctx, pgid, start, true)
+	watch(pgid, start, token, true)
+	executor.WatchGroup(ctx, pgid, start, token, true)
 	done := make(chan struct{})
-	stopped := stopOnCancel(ctx, pgid, done)
+	stopped := stopOnCancel(ctx, pgid, start, token, done)
 	err := cmd.Wait()
 	close(done)
 	<-stopped
-	// Whatever the program left running in its group (a `sleep &`) goes
-	// with it.
+	// Whatever the program left running, in its group (a `sleep &`) or
+	// out of it (setsid, a daemon), goes with it.
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
-	watch(pgid, start, false)
-	executor.WatchGroup(ctx, pgid, start, false)
+	endTagged(token, start)
+	watch(pgid, start, token, false)
+	executor.WatchGroup(ctx, pgid, start, token, false)
 	if ctx.Err() != nil {
 		code, retry := executor.Stopped(ctx)
 		return -1, &executor.Error{Code: code, Message: "stopped: " + executor.StopReason(ctx), Retryable: retry, Err: context.Cause(ctx)}
@@ -89,9 +93,9 @@ func Run(ctx context.Context, s Spec) (int, error) {
 }
 
 // stopOnCancel stops group pgid when ctx ends before done closes:
-// SIGTERM, then SIGKILL after Grace. The channel it returns closes when it
-// is through.
-func stopOnCancel(ctx context.Context, pgid int, done <-chan struct{}) <-chan struct{} {
+// SIGTERM to it and to what carries its token, then SIGKILL after Grace.
+// The channel it returns closes when it is through.
+func stopOnCancel(ctx context.Context, pgid int, start uint64, token string, done <-chan struct{}) <-chan struct{} {
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
@@ -99,6 +103,7 @@ func stopOnCancel(ctx context.Context, pgid int, done <-chan struct{}) <-chan st
 		case <-done:
 		case <-ctx.Done():
 			_ = syscall.Kill(-pgid, syscall.SIGTERM) // the group may be gone already
+			signalTagged(token, start, syscall.SIGTERM)
 			select {
 			case <-done:
 			case <-time.After(Grace):

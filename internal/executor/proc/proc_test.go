@@ -22,10 +22,20 @@ const helperEnv = "PROC_TEST_HELPER"
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(helperEnv); dir != "" {
 		_, _ = Run(context.Background(), Spec{Argv: []string{"sh", "-c",
-			`sleep 300 & echo $! > ` + filepath.Join(dir, "child") + `; echo $$ > ` + filepath.Join(dir, "shell") + `; wait`}})
+			escapees(dir) + `sleep 300 & echo $! > ` + filepath.Join(dir, "child") + `; echo $$ > ` + filepath.Join(dir, "shell") + `; wait`}})
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
+}
+
+// escapees is shell that starts two processes that leave the command's
+// process group and write their pids to dir/setsid and dir/daemon: one
+// in a session of its own, and a daemon that forks twice (its parent
+// exits, so it belongs to init) in a session of its own.
+func escapees(dir string) string {
+	return fmt.Sprintf(`setsid sleep 301 & echo $! > %[1]s/setsid
+sh -c 'setsid sleep 302 & echo $! > %[1]s/daemon' &
+`, dir)
 }
 
 // readPID waits for a pid file.
@@ -86,14 +96,45 @@ func TestGroupsDieWithTheirParent(t *testing.T) {
 		t.Fatal(err)
 	}
 	child, shell := readPID(t, filepath.Join(dir, "child")), readPID(t, filepath.Join(dir, "shell"))
-	if !alive(child) || !alive(shell) {
-		t.Fatalf("the command is not running: %d %d", shell, child)
+	setsid, daemon := readPID(t, filepath.Join(dir, "setsid")), readPID(t, filepath.Join(dir, "daemon"))
+	if !alive(child) || !alive(shell) || !alive(setsid) || !alive(daemon) {
+		t.Fatalf("the command is not running: %d %d %d %d", shell, child, setsid, daemon)
 	}
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
-	waitGone(t, 10*time.Second, shell, child)
+	waitGone(t, 10*time.Second, shell, child, setsid, daemon)
+}
+
+// TestRunEndsWhatLeftTheGroup: when the command ends, what it started
+// ends with it, in its group or out of it (setsid, a double fork).
+func TestRunEndsWhatLeftTheGroup(t *testing.T) {
+	dir := t.TempDir()
+	// The daemon's pid file is written by a process the command does not
+	// wait for: wait for it, so that the command ends after it.
+	script := escapees(dir) + `while ! [ -s ` + dir + `/daemon ]; do sleep 0.01; done`
+	if _, err := Run(context.Background(), Spec{Argv: []string{"sh", "-c", script}}); err != nil {
+		t.Fatal(err)
+	}
+	setsid, daemon := readPID(t, filepath.Join(dir, "setsid")), readPID(t, filepath.Join(dir, "daemon"))
+	waitGone(t, 2*time.Second, setsid, daemon)
+}
+
+// TestRunOnCancelEndsWhatLeftTheGroup: a cancelled command's escapees get
+// SIGTERM with its group, and SIGKILL when it is gone.
+func TestRunOnCancelEndsWhatLeftTheGroup(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		readPID(t, filepath.Join(dir, "daemon"))
+		cancel()
+	}()
+	if _, err := Run(ctx, Spec{Argv: []string{"sh", "-c", escapees(dir) + "sleep 300"}}); err == nil {
+		t.Fatal("a cancelled command reported success")
+	}
+	setsid, daemon := readPID(t, filepath.Join(dir, "setsid")), readPID(t, filepath.Join(dir, "daemon"))
+	waitGone(t, 2*time.Second, setsid, daemon)
 }
 
 // TestEndGroup ends a group by pgid and start time, and leaves alone a
@@ -110,20 +151,20 @@ func TestEndGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ended, err := EndGroup(pgid, start+1); ended || err != nil {
+	if ended, err := EndGroup(pgid, start+1, ""); ended || err != nil {
 		t.Fatalf("a group with another start time was ended (%v, %v)", ended, err)
 	}
 	if !groupAlive(pgid) {
 		t.Fatal("the group died when it should not have")
 	}
-	ended, err := EndGroup(pgid, start)
+	ended, err := EndGroup(pgid, start, "")
 	if !ended || err != nil {
 		t.Fatalf("EndGroup: %v, %v", ended, err)
 	}
 	if groupAlive(pgid) {
 		t.Error("the group is still alive")
 	}
-	if again, err := EndGroup(pgid, start); again || err != nil {
+	if again, err := EndGroup(pgid, start, ""); again || err != nil {
 		t.Errorf("a gone group: %v, %v", again, err)
 	}
 }
@@ -137,7 +178,7 @@ func TestRunReportsItsGroup(t *testing.T) {
 		running bool
 	}
 	var got []seen
-	ctx := executor.WithGroupWatcher(context.Background(), func(pgid int, start uint64, running bool) {
+	ctx := executor.WithGroupWatcher(context.Background(), func(pgid int, start uint64, _ string, running bool) {
 		got = append(got, seen{pgid, start, running})
 	})
 	if _, err := Run(ctx, Spec{Argv: []string{"true"}}); err != nil {
@@ -179,5 +220,13 @@ func TestSupervisorKillsOnlyWhatItShould(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // the supervisor is done by now; nothing else was killed
 	if !alive(removed) || !alive(other) {
 		t.Errorf("killed a group it should have left: removed alive %v, other alive %v", alive(removed), alive(other))
+	}
+}
+
+// BenchmarkCarriers measures the scan of /proc every node end makes.
+func BenchmarkCarriers(b *testing.B) {
+	token := newToken()
+	for b.Loop() {
+		carriers(token, 0)
 	}
 }

@@ -11,10 +11,15 @@ import (
 // The supervisor is a small process, started once per process that runs
 // nodes, whose only job is to end their process groups when that process
 // dies, however it dies: kill -9 included. It learns of each group over a
-// pipe ("+ PGID START" when one starts, "- PGID" when it is gone) and, when
-// the pipe reaches end of file (the kernel closes it when the last thread
-// of this process exits, whatever killed it), kills every group still
-// listed whose leader, if it still exists, started when it was told.
+// pipe ("+ PGID START TOKEN" when one starts, "- PGID" when it is gone)
+// and, when the pipe reaches end of file (the kernel closes it when the
+// last thread of this process exits, whatever killed it), kills every
+// group still listed whose leader, if it still exists, started when it
+// was told, and every process that carries the group's token in its
+// environment and started after its leader (what left the group: see
+// tag.go). That scan is the one thing the script does not do with
+// builtins: grep reads /proc/*/environ, whose entries end in NUL bytes
+// a shell cannot hold.
 //
 // PR_SET_PDEATHSIG on the node's own process is not enough: it reaches
 // only that process (not what it started in its group), and it fires when
@@ -29,9 +34,9 @@ import (
 // reach it.
 const supervisorScript = `trap '' INT HUP QUIT PIPE
 groups=""
-while read -r op pgid start; do
+while read -r op pgid start token; do
   case "$op" in
-  +) groups="$groups $pgid:$start" ;;
+  +) groups="$groups $pgid:$start:$token" ;;
   -) left=""
      for g in $groups; do
        case "$g" in "$pgid":*) ;; *) left="$left $g" ;; esac
@@ -40,24 +45,44 @@ while read -r op pgid start; do
   esac
 done
 for g in $groups; do
-  pgid=${g%%:*}; start=${g#*:}
+  pgid=${g%%:*}; rest=${g#*:}; start=${rest%%:*}; token=${rest#*:}
+  mine=yes
   if read -r line 2>/dev/null <"/proc/$pgid/stat"; then
     set -- ${line##*) }
-    [ "${20}" = "$start" ] || continue
+    [ "${20}" = "$start" ] || mine=no
   fi
-  kill -s KILL -- "-$pgid" 2>/dev/null
+  [ $mine = yes ] && kill -s KILL -- "-$pgid" 2>/dev/null
+  [ -n "$token" ] || continue
+  round=0
+  while [ $round -lt 10 ]; do
+    round=$((round + 1)); hit=no
+    for f in $(grep -lsF "OSOP_PROC_TOKEN=$token" /proc/[0-9]*/environ 2>/dev/null); do
+      p=${f#/proc/}; p=${p%/environ}
+      read -r line 2>/dev/null <"/proc/$p/stat" || continue
+      set -- ${line##*) }
+      [ "${20}" -ge "$start" ] 2>/dev/null || continue
+      kill -s KILL "$p" 2>/dev/null && hit=yes
+    done
+    [ $hit = yes ] || break
+  done
 done
 `
 
 // supervisorName is the supervisor's argv[0], which ps shows.
 const supervisorName = "osop-supervisor"
 
+// group is what the supervisor knows of a live process group.
+type group struct {
+	start uint64
+	token string
+}
+
 // supervisor is this process's link to its supervisor.
 var supervisor struct {
 	mu    sync.Mutex
 	w     *os.File
 	tried bool
-	live  map[int]uint64 // groups registered and not yet gone
+	live  map[int]group // groups registered and not yet gone
 }
 
 // startSupervisor starts the supervisor and tells it of every live
@@ -68,8 +93,8 @@ func startSupervisor() {
 		return // the death signal on each node's process is all there is
 	}
 	supervisor.w = w
-	for pgid, start := range supervisor.live { // order-free: each line stands alone
-		fmt.Fprintf(w, "+ %d %d\n", pgid, start)
+	for pgid, g := range supervisor.live { // order-free: each line stands alone
+		fmt.Fprintf(w, "+ %d %d %s\n", pgid, g.start, g.token)
 	}
 }
 
@@ -81,7 +106,9 @@ func launchSupervisor() (*os.File, error) {
 	}
 	cmd := exec.Command("/bin/sh")
 	cmd.Args = []string{supervisorName, "-c", supervisorScript}
-	cmd.Env = []string{}
+	// Nothing of osop's environment but where grep is: not the token of
+	// an osop that runs this one, which would end the supervisor too.
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH") + ":/usr/bin:/bin"}
 	cmd.Stdin, cmd.Dir = r, "/"
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	err = cmd.Start()
@@ -108,14 +135,14 @@ func ensureSupervisor() {
 
 // watch tells the supervisor about a process group (running) or that it
 // is gone.
-func watch(pgid int, start uint64, running bool) {
+func watch(pgid int, start uint64, token string, running bool) {
 	supervisor.mu.Lock()
 	defer supervisor.mu.Unlock()
 	if supervisor.live == nil {
-		supervisor.live = map[int]uint64{}
+		supervisor.live = map[int]group{}
 	}
 	if running {
-		supervisor.live[pgid] = start
+		supervisor.live[pgid] = group{start, token}
 	} else {
 		delete(supervisor.live, pgid)
 	}
@@ -128,7 +155,7 @@ func watch(pgid int, start uint64, running bool) {
 	}
 	line := fmt.Sprintf("- %d\n", pgid)
 	if running {
-		line = fmt.Sprintf("+ %d %d\n", pgid, start)
+		line = fmt.Sprintf("+ %d %d %s\n", pgid, start, token)
 	}
 	if _, err := supervisor.w.WriteString(line); err != nil {
 		// It died: start another, which learns every live group.
