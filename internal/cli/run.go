@@ -47,6 +47,7 @@ type RunOptions struct {
 	MaxCost       float64 // US dollars the run's agents may spend; 0: no limit
 	Prices        string  // a model price file over the built-in table
 	manualFlags
+	delegateFlags
 	// Simulate runs nothing: every node takes the outcome Scenario (a
 	// file) gives it, or completes with outputs made from its
 	// declarations.
@@ -137,6 +138,7 @@ func addExecutionFlags(cmd *cobra.Command, opts *RunOptions) {
 	fl.Float64Var(&opts.MaxCost, "max-cost", 0, "stop before an agent's model call that could take the run's cost past this many US dollars")
 	fl.StringVar(&opts.Prices, "prices", "", "JSON file of model prices (USD per million tokens) over the built-in table")
 	addManualFlags(fl, &opts.manualFlags)
+	addDelegateFlags(fl, &opts.delegateFlags)
 	addLimitFlags(cmd, &opts.Limits)
 }
 
@@ -156,6 +158,9 @@ func checkExecution(opts *RunOptions) error {
 		return exitf(ExitUsage, "--scenario is for simulated runs: add --simulate")
 	case opts.Simulate && opts.DryRun:
 		return exitf(ExitUsage, "--simulate and --dry-run: pass one (a dry run prints the plan; a simulation walks it)")
+	}
+	if err := opts.delegateFlags.check(); err != nil {
+		return err
 	}
 	return opts.manualFlags.check()
 }
@@ -313,7 +318,7 @@ func engineOptions(f *Factory, opts *RunOptions) (*prepared, engine.Options, sto
 		}
 	}
 	params := redactParams(store.Params{Vars: vars, Inputs: inputs, Sets: opts.Sets, MaxParallel: opts.MaxParallel,
-		MaxIterations: opts.MaxIterations, AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins, Simulated: opts.Simulate, Scenario: absPath(opts.Scenario)}, given, secrets)
+		MaxIterations: opts.MaxIterations, AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins, Simulated: opts.Simulate, Scenario: absPath(opts.Scenario), Delegate: opts.delegateFlags.params()}, given, secrets)
 	return p, eopts, params, nil
 }
 

@@ -52,11 +52,22 @@ type Params struct {
 	// Simulated marks a run in which nothing real ran (osop run
 	// --simulate); Scenario is the scenario file it followed. Resume
 	// and retry of such a run simulate too.
-	Simulated bool   `json:"simulated,omitempty"`
-	Scenario  string `json:"scenario,omitempty"`
+	Simulated bool `json:"simulated,omitempty"`
+	// Delegate is who does the manual steps when not a person (osop run
+	// --delegate agent --model M).
+	Delegate *Delegation `json:"delegate,omitempty"`
+	Scenario string      `json:"scenario,omitempty"`
 	// AcceptedRisks are the risk findings the run was told to accept
 	// (--accept-risk RULE or RULE:NODE).
 	AcceptedRisks []string `json:"accepted_risks,omitempty"`
+}
+
+// Delegation is a run's --delegate: its manual steps go to an agent.
+type Delegation struct {
+	To         string `json:"to"`
+	Model      string `json:"model"`
+	Provider   string `json:"provider,omitempty"`
+	AllowShell bool   `json:"allow_shell,omitempty"`
 }
 
 // Where a secret came from ([SecretSource.From]).

@@ -1,7 +1,9 @@
 package agent
 
 import (
+	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/executor/mcp"
@@ -30,6 +32,20 @@ func NewDelegate(o Options, d Delegation) executor.Executor {
 		o.HTTPClient = &http.Client{}
 	}
 	return &Agent{opts: o, delegate: &d}
+}
+
+// Check says what is wrong with a delegation before anything runs: a
+// model osop cannot place with a provider, or an unknown provider.
+func (d Delegation) Check() error {
+	c := config{Provider: d.Provider, Model: d.Model}
+	var msgs []string
+	c.checkProvider(func(path []string, summary, detail string) {
+		msgs = append(msgs, summary+" ("+detail+")")
+	})
+	if len(msgs) > 0 {
+		return errors.New(strings.Join(msgs, "; "))
+	}
+	return nil
 }
 
 func (d *Delegation) config(req *executor.Request) (config, []executor.Problem) {

@@ -23,6 +23,9 @@ import (
 type Options struct {
 	// Agent holds the run's model prices and spending limit.
 	Agent agent.Options
+	// Delegate, when set, hands every manual step to an agent with this
+	// model instead of a person (osop run --delegate agent).
+	Delegate *agent.Delegation
 }
 
 // Registry returns a registry with every standard executor.
@@ -46,5 +49,8 @@ func RegistryWith(o Options) *executor.Registry {
 	db.Register(r)
 	unavailable.Register(r, "agent", "mcp", "db")
 	manual.Register(r)
+	if d := o.Delegate; d != nil {
+		r.SetManual(executor.Info{New: func() executor.Executor { return agent.NewDelegate(o.Agent, *d) }})
+	}
 	return r
 }
