@@ -23,7 +23,14 @@ import (
 // are read by the same code (typed inputs, --set paths, run ids).
 func (o *mcpOps) runOptions(in mcpserver.RunInput, io *IOStreams) *RunOptions {
 	opts := &RunOptions{IO: io, Limits: o.f.Limits, File: in.File, Sets: in.Set, DryRun: in.DryRun,
-		AutoApprove: in.AutoApprove, Output: "json", Workdir: o.workdir, Store: o.sf.store, RunID: in.RunID}
+		AutoApprove: in.AutoApprove, Output: "json", Workdir: o.workdir, Store: o.sf.store, RunID: in.RunID,
+		Simulate: in.Simulate, Scenario: in.Scenario}
+	// Nobody is at a terminal: a manual step waits for the complete tool,
+	// unless the client asks that they fail.
+	opts.Manual = manualWait
+	if in.Manual != "" {
+		opts.Manual = in.Manual
+	}
 	opts.Vars, opts.Secrets = pairs(in.Vars), pairs(in.Secrets)
 	inputs := map[string]string{}
 	for k, v := range in.Inputs {
@@ -229,6 +236,28 @@ func (o *mcpOps) Approve(ctx context.Context, in mcpserver.ApproveInput) (*mcpse
 			out = &mcpserver.ApproveOutput{RunID: string(r.ID), Node: in.Node, Decision: d.Decision}
 		}
 		return err
+	})
+	return out, err
+}
+
+func (o *mcpOps) Complete(ctx context.Context, in mcpserver.CompleteInput) (*mcpserver.CompleteOutput, error) {
+	if in.Node == "" {
+		return nil, errors.New("node is required: the manual step to answer")
+	}
+	opts := &CompleteOptions{IO: &IOStreams{Out: io.Discard, ErrOut: io.Discard}, Limits: o.f.Limits, Registry: o.f.registry(),
+		RunID: in.RunID, Node: in.Node, Failed: in.Failed, Skip: in.Skip, Reason: in.Reason, Outputs: pairs(in.Outputs),
+		Iteration: -1, By: currentUser() + " via osop mcp"}
+	var out *mcpserver.CompleteOutput
+	err := o.sf.withRun(ctx, in.RunID, func(st *store.Store, r *store.Run) error {
+		d, err := completion(opts)
+		if err != nil {
+			return err
+		}
+		if err := answerManualStep(ctx, st, r, opts); err != nil {
+			return err
+		}
+		out = &mcpserver.CompleteOutput{RunID: string(r.ID), Node: in.Node, Answer: d.Decision}
+		return nil
 	})
 	return out, err
 }

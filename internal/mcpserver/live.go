@@ -54,7 +54,12 @@ func (s *Server) run(ctx context.Context, _ *mcp.CallToolRequest, in RunInput) (
 		out, err := s.opts.Ops.DryRun(ctx, in)
 		return nil, out, err
 	}
-	if !s.opts.AllowRun {
+	if in.Scenario != "" {
+		if in.Scenario, err = s.resolve(in.Scenario); err != nil {
+			return nil, nil, err
+		}
+	}
+	if !s.opts.AllowRun && !in.Simulate { // a simulation runs nothing real
 		return nil, nil, ErrRunNotAllowed
 	}
 	l := &live{}

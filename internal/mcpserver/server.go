@@ -32,6 +32,7 @@ type Ops interface {
 	Runs(ctx context.Context, in RunsInput) (*RunsOutput, error)
 	Logs(ctx context.Context, in LogsInput) (*LogsOutput, error)
 	Approve(ctx context.Context, in ApproveInput) (*ApproveOutput, error)
+	Complete(ctx context.Context, in CompleteInput) (*CompleteOutput, error)
 	Schema(ctx context.Context, in SchemaInput) (*SchemaOutput, error)
 	Rules(ctx context.Context) (*RulesOutput, error)
 	// Record returns a run's execution record (.osoplog.yaml).

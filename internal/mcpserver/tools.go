@@ -22,7 +22,7 @@ var ErrRunNotAllowed = errors.New("running is off: this osop mcp server was star
 const maxValidated = 5000
 
 // Tools lists the server's tools in the order they are registered.
-var Tools = []string{"validate", "render", "run", "run_status", "run_events", "logs", "runs", "approve", "schema", "rules"}
+var Tools = []string{"validate", "render", "run", "run_status", "run_events", "logs", "runs", "approve", "complete", "schema", "rules"}
 
 func readOnly(title string) *mcp.ToolAnnotations {
 	return &mcp.ToolAnnotations{Title: title, ReadOnlyHint: true, OpenWorldHint: new(false)}
@@ -66,6 +66,9 @@ func (s *Server) addTools() {
 	mcp.AddTool(s.mcp, &mcp.Tool{Name: "approve", Annotations: &mcp.ToolAnnotations{Title: "Answer a waiting step", OpenWorldHint: new(false)},
 		Description: "Approve (or reject) a human node or approval gate that a run is waiting on; the run goes on. Same as `osop approve RUN NODE`. Needs --allow-run."},
 		s.approve)
+	mcp.AddTool(s.mcp, &mcp.Tool{Name: "complete", Annotations: &mcp.ToolAnnotations{Title: "Answer a manual step", OpenWorldHint: new(false)},
+		Description: "Say how a manual step a run waits on went: done (with the outputs it declares), failed (with a reason) or skipped; the run goes on. Same as `osop complete RUN NODE`. Needs --allow-run."},
+		s.complete)
 	mcp.AddTool(s.mcp, &mcp.Tool{Name: "schema", Annotations: readOnly("A JSON Schema"),
 		Description: "One of the JSON Schemas osop validates with: osop (every dialect, the default), core or full (the published OSOP schemas), osoplog (execution records) or sop (SOP documents). Same as `osop schema NAME --json`."},
 		s.schema)
@@ -155,6 +158,14 @@ func (s *Server) approve(ctx context.Context, _ *mcp.CallToolRequest, in Approve
 		return nil, nil, ErrRunNotAllowed
 	}
 	out, err := s.opts.Ops.Approve(ctx, in)
+	return nil, out, err
+}
+
+func (s *Server) complete(ctx context.Context, _ *mcp.CallToolRequest, in CompleteInput) (*mcp.CallToolResult, *CompleteOutput, error) {
+	if !s.opts.AllowRun {
+		return nil, nil, ErrRunNotAllowed
+	}
+	out, err := s.opts.Ops.Complete(ctx, in)
 	return nil, out, err
 }
 

@@ -48,6 +48,9 @@ type RunInput struct {
 	DryRun      bool              `json:"dry_run,omitempty" jsonschema:"run nothing: return what each node would run, in order (allowed without --allow-run)"`
 	AutoApprove bool              `json:"auto_approve,omitempty" jsonschema:"approve every human node and approval gate"`
 	RunID       string            `json:"run_id,omitempty" jsonschema:"use this run id instead of a generated one"`
+	Simulate    bool              `json:"simulate,omitempty" jsonschema:"run nothing real: every node completes with outputs made from its declarations, or takes the scenario's outcome (osop run --simulate; allowed without --allow-run)"`
+	Scenario    string            `json:"scenario,omitempty" jsonschema:"with simulate: a scenario file, relative to the server's workdir (osop run --scenario)"`
+	Manual      string            `json:"manual,omitempty" jsonschema:"manual steps: wait (the default: the run waits for the complete tool) or fail (every manual step fails at once)"`
 }
 
 // RunOutput says which run started, or what a dry run would do: then
@@ -118,6 +121,24 @@ type ApproveInput struct {
 	Choice  string            `json:"choice,omitempty" jsonschema:"one of the node's options, when it has more than approve/reject"`
 	Comment string            `json:"comment,omitempty"`
 	Outputs map[string]string `json:"outputs,omitempty" jsonschema:"a value for each output the node declares, NAME: VALUE (osop approve --output NAME=VALUE)"`
+}
+
+// CompleteInput answers a manual step (a node that says what to do, not
+// how) that a run waits on.
+type CompleteInput struct {
+	RunID   string            `json:"run_id"`
+	Node    string            `json:"node"`
+	Failed  string            `json:"failed,omitempty" jsonschema:"the step failed, for this reason (its failure paths apply)"`
+	Skip    bool              `json:"skip,omitempty" jsonschema:"the step was not done; the run goes on past it"`
+	Reason  string            `json:"reason,omitempty" jsonschema:"why it was skipped"`
+	Outputs map[string]string `json:"outputs,omitempty" jsonschema:"a value for each output the step declares, NAME: VALUE (osop complete --output NAME=VALUE)"`
+}
+
+// CompleteOutput is the answer recorded.
+type CompleteOutput struct {
+	RunID  string `json:"run_id"`
+	Node   string `json:"node"`
+	Answer string `json:"answer" jsonschema:"done, failed or skip"`
 }
 
 // ApproveOutput is the decision recorded.
