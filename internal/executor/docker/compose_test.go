@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,7 +67,7 @@ func TestCompose_upPsDown(t *testing.T) {
 		for k, v := range extra {
 			rt[k] = v
 		}
-		var stderr bytes.Buffer
+		var stderr lockedBuffer // docker compose writes both streams at once, as the engine's writers allow
 		req := &executor.Request{NodeID: "c", Attempt: 1, Runtime: rt, Workdir: dir, TempDir: t.TempDir(), Env: os.Environ(),
 			Expand: func(s string) (string, error) { return s, nil }, Mask: func(s string) string { return s },
 			Stdout: &stderr, Stderr: &stderr}
@@ -126,4 +127,23 @@ func TestDocker_declinesUnknownActions(t *testing.T) {
 			t.Errorf("Decline(%s) = %q", a, why)
 		}
 	}
+}
+
+// lockedBuffer is a bytes.Buffer two goroutines may write: a node's stdout
+// and stderr are copied concurrently.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
