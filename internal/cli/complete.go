@@ -222,8 +222,9 @@ func manualSteps(w *ast.Workflow, reg *executor.Registry) []string {
 		return nil
 	}
 	var out []string
+	config := engine.NodeConfigs(w)
 	for _, n := range w.Nodes {
-		if reg.Manual(engine.NodeConfig(w, n)) {
+		if reg.Manual(config(n)) {
 			out = append(out, n.ID.V)
 		}
 	}

@@ -16,12 +16,16 @@ import (
 type registryChecker struct {
 	r        *executor.Registry
 	warnOnly bool
-	w        *ast.Workflow // the workflow the nodes are of; nil for a record
+	config   func(*ast.Node) executor.NodeConfig // engine.NodeConfigs of the workflow
 }
 
 func checkerFor(r *executor.Registry, doc *ast.Document, warnOnly bool) registryChecker {
 	c := registryChecker{r: r, warnOnly: warnOnly}
-	c.w = doc.Workflow
+	w := doc.Workflow
+	if w == nil {
+		w = &ast.Workflow{} // a record: its nodes are checked on their own
+	}
+	c.config = engine.NodeConfigs(w)
 	return c
 }
 
@@ -29,11 +33,7 @@ func checkerFor(r *executor.Registry, doc *ast.Document, warnOnly bool) registry
 func (c registryChecker) ImplicitOutputs(n *ast.Node) []string { return c.r.ImplicitOutputs(n.Type.V) }
 
 func (c registryChecker) CheckNode(n *ast.Node) []validate.FieldProblem {
-	w := c.w
-	if w == nil {
-		w = &ast.Workflow{}
-	}
-	cfg := engine.NodeConfig(w, n)
+	cfg := c.config(n)
 	if c.warnOnly && n.Runtime == nil && !c.r.Manual(cfg) {
 		// A node with no runtime at all describes a step; the conformance
 		// level already says the workflow is not executable.

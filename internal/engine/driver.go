@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/osopdev/osop/internal/ast"
+	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/expr"
 	"github.com/osopdev/osop/internal/graph"
 	"github.com/osopdev/osop/internal/machine"
@@ -36,16 +37,18 @@ func (e *TimeoutError) Timeout() bool { return true }
 // record. One goroutine (run's) owns the machine and everything below
 // that is not marked otherwise; workers and waiters report back on inbox.
 type driver struct {
-	opts      Options
-	w         *ast.Workflow
-	g         *graph.Graph
-	m         *machine.Machine
-	anc       []graph.Set
-	pos       []int            // topological position of each node
-	producers map[string][]int // output name -> nodes declaring it, by topological position
-	env       *expr.Env
-	env0      []string // the process environment, built once
-	planning  bool     // a dry run: unknown values become placeholders
+	opts Options
+	w    *ast.Workflow
+	g    *graph.Graph
+	// nodeConfig is what executors see of a node (NodeConfigs of w).
+	nodeConfig func(*ast.Node) executor.NodeConfig
+	m          *machine.Machine
+	anc        []graph.Set
+	pos        []int            // topological position of each node
+	producers  map[string][]int // output name -> nodes declaring it, by topological position
+	env        *expr.Env
+	env0       []string // the process environment, built once
+	planning   bool     // a dry run: unknown values become placeholders
 
 	// outs mirrors each node's published outputs for workers, which read
 	// them while the run goes on; a stored map never changes.
@@ -91,7 +94,7 @@ func newDriver(opts Options) (*driver, error) {
 	w := opts.Workflow
 	g := graph.New(w)
 	d := &driver{
-		opts: opts, w: w, g: g,
+		opts: opts, w: w, g: g, nodeConfig: NodeConfigs(w),
 		pos:       make([]int, len(g.Nodes)),
 		producers: map[string][]int{},
 		outs:      make([]atomic.Pointer[map[string]any], len(g.Nodes)),

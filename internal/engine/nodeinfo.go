@@ -42,27 +42,38 @@ func outputSpec(p *ast.Param) executor.OutputSpec {
 }
 
 // NodeConfig is what executors see of node n of workflow w when they
-// check it or decide whether they run it.
-func NodeConfig(w *ast.Workflow, n *ast.Node) executor.NodeConfig {
-	rt, _ := n.Runtime.Interface().(map[string]any)
-	if rt == nil {
-		rt = map[string]any{}
-	}
+// check it or decide whether they run it. For many nodes of one workflow,
+// NodeConfigs reads the workflow once.
+func NodeConfig(w *ast.Workflow, n *ast.Node) executor.NodeConfig { return NodeConfigs(w)(n) }
+
+// NodeConfigs returns NodeConfig for the nodes of w, with what it needs of
+// the whole workflow (its MCP servers, which nodes a condition asks a
+// decision of) read once: asking per node would cost a pass over every
+// edge for each.
+func NodeConfigs(w *ast.Workflow) func(*ast.Node) executor.NodeConfig {
 	servers, _ := w.Root.Get("mcp_servers").Interface().(map[string]any)
-	cfg := executor.NodeConfig{ID: n.ID.V, Type: n.Type.V, Runtime: rt, MCPServers: servers,
-		Subtype: n.Subtype.V, Purpose: n.Purpose.V, Approval: n.Approval != nil, Decides: decides(w, n.ID.V)}
-	for _, o := range n.Outputs {
-		cfg.Outputs = append(cfg.Outputs, o.Name)
+	deciding := decidingNodes(w)
+	return func(n *ast.Node) executor.NodeConfig {
+		rt, _ := n.Runtime.Interface().(map[string]any)
+		if rt == nil {
+			rt = map[string]any{}
+		}
+		cfg := executor.NodeConfig{ID: n.ID.V, Type: n.Type.V, Runtime: rt, MCPServers: servers,
+			Subtype: n.Subtype.V, Purpose: n.Purpose.V, Approval: n.Approval != nil, Decides: deciding[n.ID.V]}
+		for _, o := range n.Outputs {
+			cfg.Outputs = append(cfg.Outputs, o.Name)
+		}
+		return cfg
 	}
-	return cfg
 }
 
-// decides reports whether a condition on an edge leaving node id reads
-// what a decision gives (approved, decision): whoever wrote it means the
+// decidingNodes are the nodes an edge's condition leaving them reads what
+// a decision gives of (approved, decision): whoever wrote it means the
 // step to ask one.
-func decides(w *ast.Workflow, id string) bool {
+func decidingNodes(w *ast.Workflow) map[string]bool {
+	out := map[string]bool{}
 	for _, e := range w.Edges {
-		if e.From.V != id {
+		if out[e.From.V] || e.When.V == "" {
 			continue
 		}
 		words := strings.FieldsFunc(e.When.V, func(r rune) bool {
@@ -70,15 +81,16 @@ func decides(w *ast.Workflow, id string) bool {
 		})
 		for _, word := range words {
 			if word == "approved" || word == "decision" {
-				return true
+				out[e.From.V] = true
+				break
 			}
 		}
 	}
-	return false
+	return out
 }
 
 // executorFor is the executor that runs node n: its type's, or the
 // manual-step executor when none accepts it.
 func (d *driver) executorFor(n *ast.Node) (executor.Executor, bool) {
-	return d.opts.Registry.For(NodeConfig(d.w, n))
+	return d.opts.Registry.For(d.nodeConfig(n))
 }
