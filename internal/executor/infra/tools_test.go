@@ -80,4 +80,10 @@ func TestHelm(t *testing.T) {
 	if r, _ := res.Outputs["release"].(map[string]any); r["release"] != "demo" {
 		t.Errorf("outputs %v", res.Outputs)
 	}
+	// The release is really in the cluster, with the value set.
+	got, err := exec.Command("kubectl", "--kubeconfig", kc, "get", "configmap", "demo", "-n", "default",
+		"-o", "jsonpath={.data.v}").CombinedOutput()
+	if err != nil || string(got) != "1" {
+		t.Errorf("configmap demo: %q (%v), want v=1", got, err)
+	}
 }
