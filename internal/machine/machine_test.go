@@ -296,6 +296,19 @@ nodes: [{id: a, type: cli}, {id: own, type: cli, retry_policy: {max_retries: 0}}
 			"http": {fails(run.CodeHTTP5xx, true)}},
 		starts: []string{"exit#1", "timeout#1", "http#1", "timeout#2", "http#2", "timeout#3"},
 	}, {
+		name: "retryable_errors' 4xx, 5xx and connection_error name their failures only",
+		src: `nodes:
+  - {id: c4, type: api, retry: {max_attempts: 2, retryable_errors: [4xx]}}
+  - {id: c5, type: api, retry: {max_attempts: 2, retryable_errors: [5xx]}}
+  - {id: conn, type: api, retry: {max_attempts: 2, retryable_errors: [connection_error]}}
+  - {id: c5not4, type: api, retry: {max_attempts: 2, retryable_errors: [5xx]}}
+  - {id: c4not5, type: api, retry: {max_attempts: 2, retryable_errors: [4xx]}}
+  - {id: connnot5, type: api, retry: {max_attempts: 2, retryable_errors: [5xx]}}`,
+		script: map[string][]outcome{"c4": {fails(run.CodeHTTP4xx, true)}, "c5": {fails(run.CodeHTTP5xx, true)},
+			"conn": {fails(run.CodeConnection, true)}, "c5not4": {fails(run.CodeHTTP4xx, true)},
+			"c4not5": {fails(run.CodeHTTP5xx, true)}, "connnot5": {fails(run.CodeConnection, true)}},
+		starts: []string{"c4#1", "c5#1", "conn#1", "c5not4#1", "c4not5#1", "connnot5#1", "c4#2", "c5#2", "conn#2"},
+	}, {
 		name:     "a retry is shown against the round's last attempt",
 		src:      `nodes: [{id: a, type: cli, retry_policy: {max_retries: 1}}]`,
 		script:   map[string][]outcome{"a": {fails(run.CodeExit, true), ok(nil)}},
