@@ -378,6 +378,17 @@ edges:
 		starts:   []string{"write#1", "review#1", "write@1#1", "review@1#1", "write@2#1", "review@2#1", "publish#1"},
 		contains: []string{"emit message review: loop review → write stopped after 3 iterations (max_iterations)"},
 	}, {
+		name: "max_iterations caps a for_each list",
+		src: `nodes:
+  - {id: list, type: cli, outputs: {items: {type: array}}}
+  - {id: each, type: cli}
+  - {id: done, type: cli}
+edges:
+  - {from: list, to: each, mode: loop, for_each: "outputs.list.items", max_iterations: 2}
+  - {from: each, to: done}`,
+		script: map[string][]outcome{"list": {ok(map[string]any{"items": []any{"a", "b", "c", "d", "e"}})}},
+		starts: []string{"list#1", "each#1", "each@1#1", "done#1"},
+	}, {
 		name: "an empty for_each list skips its target",
 		src: `nodes: [{id: list, type: cli, outputs: {items: {type: array}}}, {id: each, type: cli}, {id: after, type: cli}]
 edges:
@@ -439,6 +450,14 @@ edges: [{from: ship, to: gated}, {from: gated, to: after}]`
 		decide:   map[string]bool{"gated": false},
 		statuses: "gated=FAILED after=BLOCKED",
 		finish:   "finish FAILED: gated: approval for gated rejected by tester ",
+	}, {
+		name: "an approval gate without a timeout waits as long as it takes",
+		src: `nodes:
+  - {id: gated, type: cli, approval_gate: {required: true}}
+  - {id: after, type: cli}
+edges: [{from: gated, to: after}]`,
+		statuses: "gated=COMPLETED after=COMPLETED",
+		finish:   "finish COMPLETED",
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.run(t) })
