@@ -97,7 +97,19 @@ func waitDead(t *testing.T, pid int, within time.Duration) {
 // exitCodeOf waits for cmd and returns its exit code.
 func exitCodeOf(t *testing.T, cmd *exec.Cmd) int {
 	t.Helper()
-	err := cmd.Wait()
+	// A deadline, so that an osop that never exits (a group that ignores
+	// SIGTERM and is never killed, say) fails the test, not the whole
+	// package at go test's timeout.
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-waited:
+	case <-time.After(time.Minute):
+		_ = cmd.Process.Kill()
+		<-waited // before the cleanup's Wait
+		t.Fatal("osop did not exit within a minute")
+	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
 		if st, ok := exit.Sys().(syscall.WaitStatus); ok && st.Signaled() {

@@ -296,6 +296,19 @@ nodes: [{id: a, type: cli}, {id: own, type: cli, retry_policy: {max_retries: 0}}
 			"http": {fails(run.CodeHTTP5xx, true)}},
 		starts: []string{"exit#1", "timeout#1", "http#1", "timeout#2", "http#2", "timeout#3"},
 	}, {
+		name: "retryable_errors' 4xx, 5xx and connection_error name their failures only",
+		src: `nodes:
+  - {id: c4, type: api, retry: {max_attempts: 2, retryable_errors: [4xx]}}
+  - {id: c5, type: api, retry: {max_attempts: 2, retryable_errors: [5xx]}}
+  - {id: conn, type: api, retry: {max_attempts: 2, retryable_errors: [connection_error]}}
+  - {id: c5not4, type: api, retry: {max_attempts: 2, retryable_errors: [5xx]}}
+  - {id: c4not5, type: api, retry: {max_attempts: 2, retryable_errors: [4xx]}}
+  - {id: connnot5, type: api, retry: {max_attempts: 2, retryable_errors: [5xx]}}`,
+		script: map[string][]outcome{"c4": {fails(run.CodeHTTP4xx, true)}, "c5": {fails(run.CodeHTTP5xx, true)},
+			"conn": {fails(run.CodeConnection, true)}, "c5not4": {fails(run.CodeHTTP4xx, true)},
+			"c4not5": {fails(run.CodeHTTP5xx, true)}, "connnot5": {fails(run.CodeConnection, true)}},
+		starts: []string{"c4#1", "c5#1", "conn#1", "c5not4#1", "c4not5#1", "connnot5#1", "c4#2", "c5#2", "conn#2"},
+	}, {
 		name:     "a retry is shown against the round's last attempt",
 		src:      `nodes: [{id: a, type: cli, retry_policy: {max_retries: 1}}]`,
 		script:   map[string][]outcome{"a": {fails(run.CodeExit, true), ok(nil)}},
@@ -365,6 +378,17 @@ edges:
 		starts:   []string{"write#1", "review#1", "write@1#1", "review@1#1", "write@2#1", "review@2#1", "publish#1"},
 		contains: []string{"emit message review: loop review → write stopped after 3 iterations (max_iterations)"},
 	}, {
+		name: "max_iterations caps a for_each list",
+		src: `nodes:
+  - {id: list, type: cli, outputs: {items: {type: array}}}
+  - {id: each, type: cli}
+  - {id: done, type: cli}
+edges:
+  - {from: list, to: each, mode: loop, for_each: "outputs.list.items", max_iterations: 2}
+  - {from: each, to: done}`,
+		script: map[string][]outcome{"list": {ok(map[string]any{"items": []any{"a", "b", "c", "d", "e"}})}},
+		starts: []string{"list#1", "each#1", "each@1#1", "done#1"},
+	}, {
 		name: "an empty for_each list skips its target",
 		src: `nodes: [{id: list, type: cli, outputs: {items: {type: array}}}, {id: each, type: cli}, {id: after, type: cli}]
 edges:
@@ -426,6 +450,14 @@ edges: [{from: ship, to: gated}, {from: gated, to: after}]`
 		decide:   map[string]bool{"gated": false},
 		statuses: "gated=FAILED after=BLOCKED",
 		finish:   "finish FAILED: gated: approval for gated rejected by tester ",
+	}, {
+		name: "an approval gate without a timeout waits as long as it takes",
+		src: `nodes:
+  - {id: gated, type: cli, approval_gate: {required: true}}
+  - {id: after, type: cli}
+edges: [{from: gated, to: after}]`,
+		statuses: "gated=COMPLETED after=COMPLETED",
+		finish:   "finish COMPLETED",
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.run(t) })

@@ -54,6 +54,7 @@ func TestMask(t *testing.T) {
 		{"a cut tail: the secret's end after …", []string{"hunter22"}, "…ter22 done hunter22", "…*** done ***"},
 		{"a cut tail whose start is a whole secret", []string{"abab"}, "…abab!", "…***!"},
 		{"… elsewhere is text", []string{"hunter22"}, "x…ter22", "x…ter22"},
+		{"a cut tail with no secret in it is left alone", []string{"hunter22"}, "…plain text", "…plain text"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

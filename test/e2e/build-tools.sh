@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # Builds the e2e cluster's binaries (etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler, kwok) from their Go modules into a
+# kube-controller-manager, kube-scheduler, kwok) and helm, which the Helm
+# executor's tests run against that cluster, from their Go modules into a
 # cache directory keyed by version, outside the work tree. A binary that is
-# already there is not rebuilt. Prints the bin directory on stdout.
-# Cold: ~20-25 min on 2 cores; warm: seconds.
+# already there is not rebuilt. Cold: ~20-25 min on 2 cores for the cluster,
+# ~4 min more for helm; warm: seconds.
+#
+#   build-tools.sh          builds what is missing; prints the cluster's bin directory
+#   build-tools.sh helm     the same; prints the directory that holds helm
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${OSOP_E2E_CACHE:-$HOME/.cache/osop-e2e}
 k8s_version=v1.37.2
 etcd_version=v3.6.16
 kwok_version=v0.8.0
+helm_version=v3.22.0
 bin="$cache/bin-k8s-$k8s_version-etcd-$etcd_version-kwok-$kwok_version"
-mkdir -p "$bin"
+# helm has its own directory, so that a new helm does not rebuild the cluster.
+helm_bin="$cache/bin-helm-$helm_version"
+mkdir -p "$bin" "$helm_bin"
 
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 log() { printf 'build-tools: %s\n' "$*" >&2; }
@@ -37,4 +44,12 @@ if missing kube-apiserver kube-controller-manager kube-scheduler; then
     k8s.io/kubernetes/cmd/kube-scheduler)
   mv "$tmp"/* "$bin/" && rmdir "$tmp"
 fi
-echo "$bin"
+if [ ! -x "$helm_bin/helm" ]; then
+  log "building helm $helm_version"
+  start=$(date +%s)
+  (cd "$here/tools/helm" && go build -trimpath \
+    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$helm_version" \
+    -o "$helm_bin/helm.tmp" helm.sh/helm/v3/cmd/helm && mv "$helm_bin/helm.tmp" "$helm_bin/helm")
+  log "helm built in $(( $(date +%s) - start ))s"
+fi
+if [ "${1:-}" = helm ]; then echo "$helm_bin"; else echo "$bin"; fi

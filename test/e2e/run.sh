@@ -32,6 +32,8 @@ set -a
 . "$state/env"
 set +a
 export OSOP_E2E_STATE=$state
+# helm, built and cached with the cluster's binaries, for the Helm executor's tests.
+PATH="$("$here/build-tools.sh" helm):$PATH"
 echo "e2e: environment up in $(( $(date +%s) - start ))s" >&2
 
 cd "$root"
