@@ -243,8 +243,10 @@ func (x *execution) answers() (*answerBook, error) {
 func earlierRecords(as []*store.Attempt) []*runlog.Record {
 	out := make([]*runlog.Record, 0, len(as))
 	for _, a := range as {
-		out = append(out, runlog.FromAttempt(a.NodeID, a.NodeType, a.Iteration, a.Attempt, a.Status, a.StartedAt, a.EndedAt,
-			a.DurationMS, a.ErrorCode, a.ErrorMessage, a.Reason, a.Action, a.Outputs))
+		r := runlog.FromAttempt(a.NodeID, a.NodeType, a.Iteration, a.Attempt, a.Status, a.StartedAt, a.EndedAt,
+			a.DurationMS, a.ErrorCode, a.ErrorMessage, a.Reason, a.Action, a.Outputs)
+		r.Usage = a.Usage
+		out = append(out, r)
 	}
 	return out
 }

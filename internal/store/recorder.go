@@ -118,7 +118,8 @@ func attemptOf(e run.Event) *Attempt {
 	switch e.Kind {
 	case run.NodeStarted, run.NodeRetrying, run.NodeFinished, run.NodeWaiting:
 		a = &Attempt{NodeID: e.Node, NodeType: e.Type, Iteration: e.Iteration, Attempt: max(e.Attempt, 1), Status: e.Status,
-			ErrorCode: e.Code, ErrorMessage: e.Message, Action: e.Action, Outputs: e.Outputs, Stdout: e.Stdout, Stderr: e.Stderr}
+			ErrorCode: e.Code, ErrorMessage: e.Message, Action: e.Action, Outputs: e.Outputs, Stdout: e.Stdout, Stderr: e.Stderr,
+			Usage: e.Usage}
 		if e.Kind == run.NodeStarted || e.Kind == run.NodeWaiting {
 			a.StartedAt = e.Time
 			a.ErrorMessage = ""

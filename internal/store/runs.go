@@ -254,6 +254,9 @@ type Attempt struct {
 	Outputs      map[string]any
 	Stdout       string
 	Stderr       string
+	// Usage is what an agent attempt spent (models, tokens, cost, tool
+	// calls), kept so a resumed run's record still shows it.
+	Usage *run.Usage
 
 	seq int64 // its place in the run's order, while a Recorder holds it
 }
@@ -281,7 +284,7 @@ func (s *Store) Attempts(ctx context.Context, id run.ID) ([]*Attempt, error) {
 
 func (s *Store) dbAttempts(ctx context.Context, id run.ID) ([]*Attempt, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT node_id, node_type, iteration, attempt, status, started_at, ended_at,
-		duration_ms, error_code, error_message, reason, action, outputs, stdout, stderr FROM attempts WHERE run_id = ? ORDER BY seq`, string(id))
+		duration_ms, error_code, error_message, reason, action, outputs, stdout, stderr, usage FROM attempts WHERE run_id = ? ORDER BY seq`, string(id))
 	if err != nil {
 		return nil, err
 	}
@@ -289,17 +292,22 @@ func (s *Store) dbAttempts(ctx context.Context, id run.ID) ([]*Attempt, error) {
 	var out []*Attempt
 	for rows.Next() {
 		a := &Attempt{RunID: id}
-		var status, outputs string
+		var status, outputs, usage string
 		var started, ended sql.NullString
 		var dur sql.NullInt64
 		if err := rows.Scan(&a.NodeID, &a.NodeType, &a.Iteration, &a.Attempt, &status, &started, &ended, &dur,
-			&a.ErrorCode, &a.ErrorMessage, &a.Reason, &a.Action, &outputs, &a.Stdout, &a.Stderr); err != nil {
+			&a.ErrorCode, &a.ErrorMessage, &a.Reason, &a.Action, &outputs, &a.Stdout, &a.Stderr, &usage); err != nil {
 			return nil, err
 		}
 		a.Status = run.Status(status)
 		a.StartedAt, a.EndedAt, a.DurationMS = parseTS(started), parseTS(ended), dur.Int64
 		if err := json.Unmarshal([]byte(outputs), &a.Outputs); err != nil {
 			return nil, fmt.Errorf("attempt outputs: %w", err)
+		}
+		if usage != "" {
+			if err := json.Unmarshal([]byte(usage), &a.Usage); err != nil {
+				return nil, fmt.Errorf("attempt usage: %w", err)
+			}
 		}
 		out = append(out, a)
 	}
@@ -308,12 +316,13 @@ func (s *Store) dbAttempts(ctx context.Context, id run.ID) ([]*Attempt, error) {
 
 // upsertSQL writes one attempt's current state.
 const upsertSQL = `INSERT INTO attempts (run_id, node_id, node_type, iteration, attempt, status, started_at, ended_at,
-	duration_ms, error_code, error_message, reason, action, outputs, stdout, stderr, seq)
-	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+	duration_ms, error_code, error_message, reason, action, outputs, stdout, stderr, usage, seq)
+	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 	ON CONFLICT(run_id, node_id, iteration, attempt) DO UPDATE SET status=excluded.status, ended_at=excluded.ended_at,
 	duration_ms=excluded.duration_ms, error_code=excluded.error_code, error_message=excluded.error_message,
 	reason=excluded.reason, outputs=excluded.outputs, stdout=excluded.stdout, stderr=excluded.stderr,
-	action=CASE WHEN excluded.action != '' THEN excluded.action ELSE attempts.action END`
+	action=CASE WHEN excluded.action != '' THEN excluded.action ELSE attempts.action END,
+	usage=CASE WHEN excluded.usage != '' THEN excluded.usage ELSE attempts.usage END`
 
 func upsertAttempt(stmt *sql.Stmt, a *Attempt, seq int64) error {
 	outputs := []byte(`{}`)
@@ -322,8 +331,14 @@ func upsertAttempt(stmt *sql.Stmt, a *Attempt, seq int64) error {
 			outputs = b
 		}
 	}
+	usage := ""
+	if a.Usage != nil {
+		if b, err := json.Marshal(a.Usage); err == nil {
+			usage = string(b)
+		}
+	}
 	_, err := stmt.Exec(string(a.RunID), a.NodeID, a.NodeType, a.Iteration, a.Attempt, string(a.Status), ts(a.StartedAt), ts(a.EndedAt),
-		a.DurationMS, a.ErrorCode, a.ErrorMessage, a.Reason, a.Action, string(outputs), a.Stdout, a.Stderr, seq)
+		a.DurationMS, a.ErrorCode, a.ErrorMessage, a.Reason, a.Action, string(outputs), a.Stdout, a.Stderr, usage, seq)
 	return err
 }
 

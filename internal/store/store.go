@@ -74,6 +74,7 @@ CREATE TABLE IF NOT EXISTS attempts (
   outputs TEXT NOT NULL DEFAULT '{}',
   stdout TEXT NOT NULL DEFAULT '',
   stderr TEXT NOT NULL DEFAULT '',
+  usage TEXT NOT NULL DEFAULT '',
   seq INTEGER NOT NULL,
   PRIMARY KEY (run_id, node_id, iteration, attempt)
 );
@@ -142,6 +143,7 @@ func Open(path string) (*Store, error) {
 // have created: table, column, definition.
 var added = [][3]string{
 	{"waits", "kind", "TEXT NOT NULL DEFAULT ''"},
+	{"attempts", "usage", "TEXT NOT NULL DEFAULT ''"},
 }
 
 // addColumns adds the columns of [added] a database lacks.
