@@ -69,6 +69,8 @@ func (d delegateFlags) check() error {
 		return exitf(ExitUsage, "--delegate %q: the one delegate is agent", d.Delegate)
 	case d.DelegateModel == "":
 		return exitf(ExitUsage, "--delegate agent needs --model (e.g. claude-sonnet-4-5, gpt-4o, or a local model with --provider ollama)")
+	case d.DelegateProvider == "" && agent.ProviderOf(d.DelegateModel) == "":
+		return exitf(ExitUsage, "--delegate agent: which provider runs model %q? pass --provider (one of %s)", d.DelegateModel, strings.Join(agent.Providers(), ", "))
 	}
 	if err := (agent.Delegation{Provider: d.DelegateProvider, Model: d.DelegateModel}).Check(); err != nil {
 		return exitf(ExitUsage, "--delegate agent: %v", err)

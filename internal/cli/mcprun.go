@@ -24,7 +24,7 @@ import (
 func (o *mcpOps) runOptions(in mcpserver.RunInput, io *IOStreams) *RunOptions {
 	opts := &RunOptions{IO: io, Limits: o.f.Limits, File: in.File, Sets: in.Set, DryRun: in.DryRun,
 		AutoApprove: in.AutoApprove, Output: "json", Workdir: o.workdir, Store: o.sf.store, RunID: in.RunID,
-		Simulate: in.Simulate, Scenario: in.Scenario}
+		Simulate: in.Simulate, Scenario: in.Scenario, AcceptRisk: in.AcceptRisk}
 	// Nobody is at a terminal: a manual step waits for the complete tool,
 	// unless the client asks that they fail.
 	opts.Manual = manualWait

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/osopdev/osop/internal/diag"
 	"github.com/osopdev/osop/internal/jsonout"
 	"github.com/osopdev/osop/internal/run"
 	"github.com/osopdev/osop/internal/store"
@@ -258,7 +259,7 @@ func newRunsShowCmd(f *Factory) *cobra.Command {
 					fmt.Fprintf(w, "ended     %s (%s)\n", r.EndedAt.Local().Format(time.RFC3339), r.EndedAt.Sub(r.StartedAt).Round(time.Millisecond))
 				}
 				if r.Summary != "" {
-					fmt.Fprintf(w, "summary   %s\n", r.Summary)
+					fmt.Fprintf(w, "summary   %s\n", diag.Printable(r.Summary))
 				}
 				if len(r.Params.AcceptedRisks) > 0 {
 					fmt.Fprintf(w, "accepted  risks %s (--accept-risk)\n", strings.Join(r.Params.AcceptedRisks, ", "))
@@ -270,18 +271,21 @@ func newRunsShowCmd(f *Factory) *cobra.Command {
 					try := "-"
 					if a.Attempt > 0 {
 						try = fmt.Sprint(a.Attempt)
-						if a.Iteration > 0 {
-							try += fmt.Sprintf(" (iter %d)", a.Iteration)
+						if a.Iteration > 0 { // counted from 1, as the live view counts them
+							try += fmt.Sprintf(" (iteration %d)", a.Iteration+1)
 						}
 					}
 					detail := a.Reason
 					if a.ErrorMessage != "" {
-						detail = a.ErrorCode + ": " + a.ErrorMessage
+						detail = a.ErrorMessage
+						if a.ErrorCode != "" {
+							detail = a.ErrorCode + ": " + detail
+						}
 					} else if len(a.Outputs) > 0 {
 						b, _ := json.Marshal(a.Outputs)
 						detail = "outputs " + string(b)
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.NodeID, try, a.Status, time.Duration(a.DurationMS)*time.Millisecond, truncate(detail, 120))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.NodeID, try, a.Status, time.Duration(a.DurationMS)*time.Millisecond, truncate(diag.Printable(detail), 120))
 				}
 				return tw.Flush()
 			})

@@ -16,7 +16,7 @@ import (
 
 // ErrRunNotAllowed is the answer of state-changing tools when the server
 // was started without --allow-run.
-var ErrRunNotAllowed = errors.New("running is off: this osop mcp server was started without --allow-run, so it does not start runs or answer approvals (a dry run, dry_run: true, works)")
+var ErrRunNotAllowed = errors.New("running is off: this osop mcp server was started without --allow-run, so it does not start runs or answer approvals and manual steps (a dry run, dry_run: true, and a simulation, simulate: true, work)")
 
 // maxValidated bounds the files one validate call reads from directories.
 const maxValidated = 5000

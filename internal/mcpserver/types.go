@@ -50,6 +50,7 @@ type RunInput struct {
 	RunID       string            `json:"run_id,omitempty" jsonschema:"use this run id instead of a generated one"`
 	Simulate    bool              `json:"simulate,omitempty" jsonschema:"run nothing real: every node completes with outputs made from its declarations, or takes the scenario's outcome (osop run --simulate; allowed without --allow-run)"`
 	Scenario    string            `json:"scenario,omitempty" jsonschema:"with simulate: a scenario file, relative to the server's workdir (osop run --scenario)"`
+	AcceptRisk  []string          `json:"accept_risk,omitempty" jsonschema:"risk findings to accept for a workflow osop risk calls dangerous: RULE or RULE:NODE (osop run --accept-risk; recorded in the run)"`
 	Manual      string            `json:"manual,omitempty" jsonschema:"manual steps: wait (the default: the run waits for the complete tool) or fail (every manual step fails at once)"`
 }
 

@@ -205,9 +205,11 @@ func (r *Report) Diagnostics() diag.Diagnostics {
 
 // Summary is the one-line verdict: score, verdict and counts.
 func (r *Report) Summary() string {
-	by := map[Severity]int{}
+	by, accepted := map[Severity]int{}, 0
 	for _, f := range r.Findings {
-		if !f.Accepted {
+		if f.Accepted {
+			accepted++
+		} else {
 			by[f.Severity]++
 		}
 	}
@@ -216,6 +218,9 @@ func (r *Report) Summary() string {
 		if by[s] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", by[s], s))
 		}
+	}
+	if accepted > 0 {
+		parts = append(parts, fmt.Sprintf("%d accepted", accepted))
 	}
 	counts := "no findings"
 	if len(parts) > 0 {

@@ -112,6 +112,10 @@ func (c *config) checkProvider(bad func([]string, string, string)) {
 	}
 }
 
+// ProviderOf names the provider of a well-known model family (claude-…,
+// gpt-…), or "" when the name does not say.
+func ProviderOf(model string) string { return guessProvider(model) }
+
 // guessProvider names the provider of a well-known model family, for
 // nodes that give a model and no provider.
 func guessProvider(model string) string {

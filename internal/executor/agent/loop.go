@@ -149,8 +149,8 @@ func (s *session) call(ctx context.Context, r *llm.Request, turn int) (*llm.Resp
 	}
 	s.a.opts.Budget.Settle(est, cost)
 	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(cctx), errStalled) {
-		return nil, executor.Errorf(CodeStalled, true, "%s: the model's stream delivered nothing for %s; it was closed",
-			s.req.NodeID, s.c.IdleTimeout)
+		return nil, executor.Errorf(CodeStalled, true, "the model's stream delivered nothing for %s; it was closed",
+			s.c.IdleTimeout)
 	}
 	return resp, err
 }
@@ -282,10 +282,10 @@ func (s *session) failure(ctx context.Context, err error) error {
 	}
 	var api *llm.APIError
 	if !errors.As(err, &api) {
-		return &executor.Error{Code: run.CodeConnection, Retryable: true, Message: s.req.NodeID + ": " + err.Error(), Err: err}
+		return &executor.Error{Code: run.CodeConnection, Retryable: true, Message: err.Error(), Err: err}
 	}
 	if errors.Is(err, llm.ErrNoCredentials) {
-		return &executor.Error{Code: run.CodeConfig, Message: fmt.Sprintf("%s: %s (or give runtime.api_key: ${secrets.NAME})", s.req.NodeID, api.Message), Err: err}
+		return &executor.Error{Code: run.CodeConfig, Message: fmt.Sprintf("%s (or give runtime.api_key: ${secrets.NAME})", api.Message), Err: err}
 	}
 	code := run.CodeHTTP4xx
 	switch {
@@ -299,7 +299,7 @@ func (s *session) failure(ctx context.Context, err error) error {
 		code = run.CodeHTTP5xx
 	}
 	return &executor.Error{Code: code, Retryable: api.Retryable() || code == CodeMalformed,
-		Message: fmt.Sprintf("%s: %s", s.req.NodeID, api.Error()), Err: err}
+		Message: api.Error(), Err: err}
 }
 
 // log writes a part of the conversation to the node's log.
