@@ -212,7 +212,7 @@ func prepare(f *Factory, opts *RunOptions) (*prepared, error) {
 	for k := range vars {
 		names = append(names, k)
 	}
-	ds = append(ds, validate.Document(doc, validate.Options{Vars: names, Runtime: checkerFor(f.registry(), doc, false)})...)
+	ds = append(ds, validate.Document(doc, validate.Options{Vars: names, Runtime: checkerFor(checkRegistry(f, opts), doc, false)})...)
 	ds.Sort()
 	if ds.HasErrors() {
 		printDiags(opts.IO, doc, ds.Filter(diag.Error))
@@ -318,7 +318,8 @@ func engineOptions(f *Factory, opts *RunOptions) (*prepared, engine.Options, sto
 		}
 	}
 	params := redactParams(store.Params{Vars: vars, Inputs: inputs, Sets: opts.Sets, MaxParallel: opts.MaxParallel,
-		MaxIterations: opts.MaxIterations, AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins, Simulated: opts.Simulate, Scenario: absPath(opts.Scenario), Delegate: opts.delegateFlags.params()}, given, secrets)
+		MaxIterations: opts.MaxIterations, AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins, Simulated: opts.Simulate, Scenario: absPath(opts.Scenario), Delegate: opts.delegateFlags.params(),
+		Model: opts.Model, Provider: opts.Provider}, given, secrets)
 	return p, eopts, params, nil
 }
 
