@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -336,7 +337,8 @@ func prepareMasked(f *Factory, opts *RunOptions, secrets *runSecrets) (*prepared
 	return p, maskErr(err, m)
 }
 
-// runValues reads --var and --input; given are the inputs as typed.
+// runValues reads --var and --input, and a simulation's scenario inputs
+// (--input wins); given are the inputs as typed.
 func runValues(opts *RunOptions, p *prepared) (vars, given map[string]string, inputs map[string]any, err error) {
 	if vars, err = keyValues("--var", opts.Vars); err != nil {
 		return nil, nil, nil, &ExitError{Code: ExitUsage, Err: err}
@@ -344,8 +346,17 @@ func runValues(opts *RunOptions, p *prepared) (vars, given map[string]string, in
 	if given, err = keyValues("--input", opts.Inputs); err != nil {
 		return nil, nil, nil, &ExitError{Code: ExitUsage, Err: err}
 	}
+	added, err := withScenarioInputs(opts, given)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	if inputs, err = typedInputs(p.w, given); err != nil {
 		return nil, nil, nil, &ExitError{Code: ExitUsage, Err: err}
+	}
+	for k, v := range added {
+		if !slices.Contains(paramNames(p.w.Inputs), k) { // a name a condition reads: as the scenario types it
+			inputs[k] = v
+		}
 	}
 	return vars, given, inputs, nil
 }
