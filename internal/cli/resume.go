@@ -111,7 +111,7 @@ func resumeRun(ctx context.Context, f *Factory, opts *ResumeOptions) error {
 	ro.MaxIterations = r.Params.MaxIterations
 	ro.AutoApprove = ro.AutoApprove || r.Params.AutoApprove
 	ro.Simulate, ro.Scenario = r.Params.Simulated, r.Params.Scenario // a simulation goes on simulated
-	ro.delegateFlags.resumed(r.Params.Delegate)
+	ro.delegateFlags.resumed(r.Params)
 	env := environ()
 	secrets, err := rereadSecrets(string(r.ID), r.Params, ro.Secrets, ro.SecretsFile, env)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -212,7 +213,7 @@ func prepare(f *Factory, opts *RunOptions) (*prepared, error) {
 	for k := range vars {
 		names = append(names, k)
 	}
-	ds = append(ds, validate.Document(doc, validate.Options{Vars: names, Runtime: checkerFor(f.registry(), doc, false)})...)
+	ds = append(ds, validate.Document(doc, validate.Options{Vars: names, Runtime: checkerFor(checkRegistry(f, opts), doc, false)})...)
 	ds.Sort()
 	if ds.HasErrors() {
 		printDiags(opts.IO, doc, ds.Filter(diag.Error))
@@ -318,7 +319,8 @@ func engineOptions(f *Factory, opts *RunOptions) (*prepared, engine.Options, sto
 		}
 	}
 	params := redactParams(store.Params{Vars: vars, Inputs: inputs, Sets: opts.Sets, MaxParallel: opts.MaxParallel,
-		MaxIterations: opts.MaxIterations, AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins, Simulated: opts.Simulate, Scenario: absPath(opts.Scenario), Delegate: opts.delegateFlags.params()}, given, secrets)
+		MaxIterations: opts.MaxIterations, AutoApprove: opts.AutoApprove, Builtins: eopts.Builtins, Simulated: opts.Simulate, Scenario: absPath(opts.Scenario), Delegate: opts.delegateFlags.params(),
+		Model: opts.Model, Provider: opts.Provider}, given, secrets)
 	return p, eopts, params, nil
 }
 
@@ -335,7 +337,8 @@ func prepareMasked(f *Factory, opts *RunOptions, secrets *runSecrets) (*prepared
 	return p, maskErr(err, m)
 }
 
-// runValues reads --var and --input; given are the inputs as typed.
+// runValues reads --var and --input, and a simulation's scenario inputs
+// (--input wins); given are the inputs as typed.
 func runValues(opts *RunOptions, p *prepared) (vars, given map[string]string, inputs map[string]any, err error) {
 	if vars, err = keyValues("--var", opts.Vars); err != nil {
 		return nil, nil, nil, &ExitError{Code: ExitUsage, Err: err}
@@ -343,8 +346,17 @@ func runValues(opts *RunOptions, p *prepared) (vars, given map[string]string, in
 	if given, err = keyValues("--input", opts.Inputs); err != nil {
 		return nil, nil, nil, &ExitError{Code: ExitUsage, Err: err}
 	}
+	added, err := withScenarioInputs(opts, given)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	if inputs, err = typedInputs(p.w, given); err != nil {
 		return nil, nil, nil, &ExitError{Code: ExitUsage, Err: err}
+	}
+	for k, v := range added {
+		if !slices.Contains(paramNames(p.w.Inputs), k) { // a name a condition reads: as the scenario types it
+			inputs[k] = v
+		}
 	}
 	return vars, given, inputs, nil
 }

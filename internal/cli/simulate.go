@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 
@@ -15,13 +16,13 @@ import (
 
 func addSimulateFlags(fl *pflag.FlagSet, opts *RunOptions) {
 	fl.BoolVar(&opts.Simulate, "simulate", false, "run nothing real: every node completes with outputs made from its declarations, or as --scenario says")
-	fl.StringVar(&opts.Scenario, "scenario", "", "YAML file of simulated outcomes: NODE: {status: completed|failed|timeout|skipped, outputs: {…}, fail_attempts: N}")
+	fl.StringVar(&opts.Scenario, "scenario", "", "YAML file of simulated outcomes: NODE: {status: completed|failed|timeout|skipped, outputs: {…}, fail_attempts: N}, and inputs: {NAME: VALUE} for the values the conditions read")
 }
 
 // simulation switches a run's executors and approvals to the simulated
 // ones, reading the scenario.
 func simulation(f *Factory, opts *RunOptions, p *prepared, eopts *engine.Options) error {
-	sc, err := readScenario(opts.Scenario)
+	sc, _, err := readScenario(opts.Scenario)
 	if err != nil {
 		return err
 	}
@@ -39,32 +40,41 @@ func simulation(f *Factory, opts *RunOptions, p *prepared, eopts *engine.Options
 
 // readScenario reads a --scenario file: node id → outcome, or a list of
 // outcomes for its attempts in order. An outcome's fail_attempts: N puts
-// N failed attempts before it. "" gives an empty scenario.
-func readScenario(path string) (*simulate.Scenario, error) {
+// N failed attempts before it. The key inputs gives the run's input
+// values (as --input does; --input wins), for the names the workflow's
+// conditions read that nothing in it gives. "" gives an empty scenario.
+func readScenario(path string) (*simulate.Scenario, map[string]any, error) {
+	nodes := map[string][]simulate.Outcome{}
+	inputs := map[string]any{}
 	if path == "" {
-		return simulate.NewScenario(nil), nil
+		return simulate.NewScenario(nodes), inputs, nil
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return nil, exitf(ExitUsage, "--scenario: %v", err)
+		return nil, nil, exitf(ExitUsage, "--scenario: %v", err)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return nil, exitf(ExitUsage, "%s: %v", path, err)
+		return nil, nil, exitf(ExitUsage, "%s: %v", path, err)
 	}
-	nodes := map[string][]simulate.Outcome{}
 	if len(doc.Content) == 0 {
-		return simulate.NewScenario(nodes), nil
+		return simulate.NewScenario(nodes), inputs, nil
 	}
 	errAt := func(n *yaml.Node, format string, args ...any) error {
 		return exitf(ExitUsage, "%s:%d:%d: "+format, append([]any{path, n.Line, n.Column}, args...)...)
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return nil, errAt(root, "want a map of node id to outcome, e.g. build: {status: failed, error: boom}")
+		return nil, nil, errAt(root, "want a map of node id to outcome, e.g. build: {status: failed, error: boom}")
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		id, v := root.Content[i].Value, root.Content[i+1]
+		if id == "inputs" {
+			if err := scenarioInputs(v, inputs, errAt); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
 		items := []*yaml.Node{v}
 		if v.Kind == yaml.SequenceNode {
 			items = v.Content
@@ -72,12 +82,75 @@ func readScenario(path string) (*simulate.Scenario, error) {
 		for _, it := range items {
 			os, err := outcomes(it, errAt)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			nodes[id] = append(nodes[id], os...)
 		}
 	}
-	return simulate.NewScenario(nodes), nil
+	return simulate.NewScenario(nodes), inputs, nil
+}
+
+// scenarioInputs reads a scenario's inputs: name → value, typed as YAML
+// types it (a list or a map for a condition that reads its fields).
+func scenarioInputs(n *yaml.Node, into map[string]any, errAt func(*yaml.Node, string, ...any) error) error {
+	if n.Kind != yaml.MappingNode {
+		return errAt(n, "inputs is a map of input name to value, e.g. inputs: {amount: 1200, approved: true}")
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		var x any
+		if err := v.Decode(&x); err != nil {
+			return errAt(v, "inputs.%s: %v", k.Value, err)
+		}
+		into[k.Value] = wide(x)
+	}
+	return nil
+}
+
+// wide makes YAML's ints int64, as --input's numbers are.
+func wide(v any) any {
+	switch x := v.(type) {
+	case int:
+		return int64(x)
+	case []any:
+		for i := range x {
+			x[i] = wide(x[i])
+		}
+	case map[string]any:
+		for k := range x {
+			x[k] = wide(x[k])
+		}
+	}
+	return v
+}
+
+// withScenarioInputs adds a simulation's scenario inputs to given (the
+// --input values, which win), as text: declared inputs are then typed
+// and checked as --input's are. It returns the values it added.
+func withScenarioInputs(opts *RunOptions, given map[string]string) (map[string]any, error) {
+	added := map[string]any{}
+	if !opts.Simulate {
+		return added, nil
+	}
+	_, sc, err := readScenario(opts.Scenario)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range sc {
+		if _, ok := given[k]; ok {
+			continue
+		}
+		text, ok := v.(string)
+		if !ok {
+			b, err := json.Marshal(v)
+			if err != nil {
+				return nil, exitf(ExitUsage, "%s: inputs.%s: %v", opts.Scenario, k, err)
+			}
+			text = string(b)
+		}
+		given[k], added[k] = text, v
+	}
+	return added, nil
 }
 
 // outcomes reads one outcome, with the failed attempts that come first.

@@ -127,6 +127,7 @@ func newDriver(opts Options) (*driver, error) {
 	mo := machine.For(w)
 	mo.RunID, mo.MaxParallel, mo.FailFast, mo.Signals, mo.Eval = string(opts.RunID), opts.MaxParallel, opts.FailFast, opts.Signals != nil, d
 	mo.MaxIterations, mo.LoopBound = opts.MaxIterations, opts.MaxIterations
+	mo.SignalOnce = opts.NoWaits // a simulation's signals come at once, and once
 	if d.m, err = machine.New(g, mo, nil); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
 	}

@@ -87,7 +87,9 @@ type Options struct {
 	Now func() time.Time
 	// NoWaits makes retries go ahead without their backoff (a simulated
 	// run, in which attempts take no time): the machine decides and
-	// records the same delays, only the wall clock is spared.
+	// records the same delays, only the wall clock is spared. Each signal
+	// then comes once: an event edge whose when does not hold for it is
+	// not taken.
 	NoWaits bool
 }
 

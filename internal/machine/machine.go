@@ -26,6 +26,11 @@ type Options struct {
 	// Signals says whether signals can reach the run; without them an
 	// event edge is not taken.
 	Signals bool
+	// SignalOnce says each signal comes once (a simulated run, which
+	// delivers every signal at once and no other): an event edge whose
+	// when does not hold for it is not taken, rather than waiting for a
+	// next signal that never comes.
+	SignalOnce bool
 	// MaxIterations bounds a while-loop that sets no max_iterations;
 	// 0 means 100.
 	MaxIterations int

@@ -434,6 +434,13 @@ edges: [{from: ship, to: gated}, {from: gated, to: after}]`
 		},
 		statuses: "deploy=COMPLETED",
 	}, {
+		name:     "with one signal each, an event edge its signal does not satisfy is not taken",
+		src:      eventSrc,
+		opts:     machine.Options{Signals: true, SignalOnce: true},
+		signals:  map[string][]map[string]any{"approved": {{"decision": "no"}, {"decision": "yes"}}},
+		contains: []string{`emit message request: signal "approved" does not satisfy "event.data.decision == 'yes'", and no other comes; the edge is not taken`},
+		statuses: "deploy=SKIPPED",
+	}, {
 		name:     "an event edge without signals is not taken",
 		src:      eventSrc,
 		contains: []string{`emit message request: event edge waits for signal "approved", but signals cannot reach this run`},

@@ -36,6 +36,11 @@ func (m *Machine) signalled(e Signalled) {
 	if a.Edge.When.V != "" {
 		event := map[string]any{"name": name, "type": name, "data": map[string]any(e.Data)}
 		ok, err := m.evalBool(a.From, a.Edge.When.V, event)
+		if (err != nil || !ok) && m.opts.SignalOnce {
+			m.note(a.From, "signal %q does not satisfy %q, and no other comes; the edge is not taken", name, a.Edge.When.V)
+			m.setArc(k, ArcNotTaken)
+			return
+		}
 		if err != nil || !ok {
 			m.note(a.From, "signal %q does not satisfy %q; still waiting", name, a.Edge.When.V)
 			m.act(AwaitSignal{Arc: k, Name: name})

@@ -56,7 +56,11 @@ type Params struct {
 	// Delegate is who does the manual steps when not a person (osop run
 	// --delegate agent --model M).
 	Delegate *Delegation `json:"delegate,omitempty"`
-	Scenario string      `json:"scenario,omitempty"`
+	// Model and Provider are the run's --model and --provider: what agent
+	// nodes that name no model call. Resume calls the same.
+	Model    string `json:"model,omitempty"`
+	Provider string `json:"provider,omitempty"`
+	Scenario string `json:"scenario,omitempty"`
 	// AcceptedRisks are the risk findings the run was told to accept
 	// (--accept-risk RULE or RULE:NODE).
 	AcceptedRisks []string `json:"accepted_risks,omitempty"`

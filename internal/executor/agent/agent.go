@@ -23,6 +23,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/osopdev/osop/internal/diag"
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/run"
 )
@@ -36,6 +37,9 @@ type Options struct {
 	// HTTPClient is used for the providers' APIs and http_get; nil means
 	// a default client.
 	HTTPClient *http.Client
+	// Defaults are the run's model for nodes that name none, and whether
+	// the run only plans.
+	Defaults Defaults
 }
 
 // Register adds the agent executor.
@@ -74,17 +78,24 @@ const (
 // Check reports an unknown or missing provider, a missing model, unknown
 // tools and values of the wrong kind, each at its field.
 func (a *Agent) Check(n executor.NodeConfig) []executor.Problem {
-	_, ps := readConfig(n.Runtime, n.MCPServers)
+	_, ps := readConfig(n.Runtime, n.MCPServers, a.opts.Defaults)
 	return ps
 }
 
 // Describe says which model is called, where, with which tools.
 func (a *Agent) Describe(req *executor.Request) (string, error) {
 	c, ps := a.config(req)
-	if len(ps) > 0 {
+	if ps = errorsOf(ps); len(ps) > 0 {
 		return "", problemsError(ps)
 	}
-	d := fmt.Sprintf("%s %s", canonical(c.Provider), req.Mask(expandOr(req, c.Model))) // the model the request uses
+	model := req.Mask(expandOr(req, c.Model)) // the model the request uses
+	switch {
+	case c.Model == "":
+		model = "(" + NeedsModel + ")"
+	case c.Provider == "":
+		model += " (" + NeedsProvider + ")"
+	}
+	d := strings.TrimSpace(fmt.Sprintf("%s %s", canonical(c.Provider), model))
 	if c.BaseURL != "" {
 		d += " at " + req.Mask(expandOr(req, c.BaseURL))
 	}
@@ -98,7 +109,19 @@ func (a *Agent) config(req *executor.Request) (config, []executor.Problem) {
 	if a.delegate != nil {
 		return a.delegate.config(req)
 	}
-	return readConfig(req.Runtime, req.MCPServers)
+	return readConfig(req.Runtime, req.MCPServers, a.opts.Defaults)
+}
+
+// errorsOf drops the notes among ps: a run that only plans notes what a
+// real run would need.
+func errorsOf(ps []executor.Problem) []executor.Problem {
+	var out []executor.Problem
+	for _, p := range ps {
+		if p.Severity == diag.Error {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func problemsError(ps []executor.Problem) error {
@@ -112,7 +135,7 @@ func problemsError(ps []executor.Problem) error {
 // Execute runs the conversation.
 func (a *Agent) Execute(ctx context.Context, req *executor.Request) (*executor.Result, error) {
 	c, ps := a.config(req)
-	if len(ps) > 0 {
+	if len(ps) > 0 { // a note too: a model is needed to run
 		return nil, problemsError(ps)
 	}
 	for _, s := range []*string{&c.APIKey, &c.BaseURL, &c.Model} {

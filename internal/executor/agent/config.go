@@ -50,8 +50,36 @@ func field(rt map[string]any, key string) (any, []string) {
 	return nil, []string{"runtime", key}
 }
 
+// Defaults are a run's defaults for agent nodes: osop run --model and
+// --provider, and whether the run only plans.
+type Defaults struct {
+	// Model and Provider are what a node that names no model calls.
+	Model, Provider string
+	// Planning is set for a run that calls no model (a dry run, a
+	// simulation): a node without a model is a note there, not an error,
+	// since nothing needs one until it really runs.
+	Planning bool
+}
+
+// provider is the default model's provider: --provider, else the one its
+// name implies.
+func (d Defaults) provider() string {
+	if d.Provider != "" {
+		return strings.ToLower(d.Provider)
+	}
+	return guessProvider(d.Model)
+}
+
+// NeedsModel is the summary of the problem of a node that names no model
+// in a run that gives none.
+const NeedsModel = "needs a model: pass --model M or set runtime.model"
+
+// NeedsProvider is the summary of the problem of a node whose model names
+// no provider, in a run that gives none.
+const NeedsProvider = "needs a provider: pass --provider P or set runtime.provider"
+
 // readConfig reads the runtime; problems are what Check reports.
-func readConfig(rt map[string]any, servers map[string]any) (config, []executor.Problem) {
+func readConfig(rt map[string]any, servers map[string]any, d Defaults) (config, []executor.Problem) {
 	c := config{MaxTurns: defaultMaxTurns, MaxTokens: defaultMaxTokens, MaxRetries: defaultMaxRetries, IdleTimeout: defaultIdleTimeout}
 	var ps []executor.Problem
 	bad := func(path []string, summary, detail string) {
@@ -91,8 +119,60 @@ func readConfig(rt map[string]any, servers map[string]any) (config, []executor.P
 	}
 	c.OutputSchema, _ = field(rt, "output_schema")
 	c.Tools = readTools(rt, servers, c.AllowShell, bad)
+	if c.Model == "" && !c.useDefault(d, bad) {
+		return c, ps // the run's model is not one of the node's provider
+	}
+	if c.Model == "" {
+		c.needsModel(d, func(sev diag.Severity, path []string, summary, detail string) {
+			ps = append(ps, executor.Problem{Path: path, Severity: sev, Summary: summary, Detail: detail})
+		})
+		return c, ps
+	}
+	if c.Provider == "" && guessProvider(c.Model) == "" && d.Provider != "" {
+		c.Provider = strings.ToLower(d.Provider) // a model the run's --provider serves
+	}
+	if c.Provider == "" && guessProvider(c.Model) == "" && d.Planning {
+		ps = append(ps, executor.Problem{Path: []string{"runtime", "provider"}, Severity: diag.Info, Summary: NeedsProvider,
+			Detail: "this run calls no model; a real run needs the provider of " + c.Model + ": one of " + strings.Join(Providers(), ", ")})
+		return c, ps
+	}
 	c.checkProvider(bad)
 	return c, ps
+}
+
+// useDefault gives a node that names no model the run's: with the node's
+// provider when it names one, which must then be the model's.
+// It reports false when the two disagree.
+func (c *config) useDefault(d Defaults, bad func([]string, string, string)) bool {
+	if d.Model == "" {
+		return true
+	}
+	dp := d.provider()
+	if c.Provider != "" && dp != "" && canonical(c.Provider) != canonical(dp) {
+		bad([]string{"runtime", "provider"}, fmt.Sprintf("is %q, and the run's --model %s is for %s", c.Provider, d.Model, dp),
+			"set runtime.model to a model of "+c.Provider+" for this node, or pass --provider "+c.Provider+" with a model it serves")
+		return false
+	}
+	c.Model = d.Model
+	if c.Provider == "" {
+		c.Provider = dp
+	}
+	return true
+}
+
+// needsModel reports a node that names no model in a run that gives
+// none: an error for a real run, a note for one that calls no model. An
+// unknown provider stays an error either way: no model makes it run.
+func (c *config) needsModel(d Defaults, report func(diag.Severity, []string, string, string)) {
+	if c.Provider != "" && !knownProvider(c.Provider) {
+		report(diag.Error, []string{"runtime", "provider"}, fmt.Sprintf("unknown provider %q", c.Provider),
+			"known providers: "+strings.Join(Providers(), ", ")+"; any OpenAI-compatible server works as provider: openai with runtime.base_url")
+	}
+	sev, detail := diag.Error, "nothing runs until every agent node has a model: osop run --model claude-sonnet-4-5 (or gpt-4o, or a local model with --provider ollama) gives one to every node that names none"
+	if d.Planning {
+		sev, detail = diag.Info, "this run calls no model; a real run needs one: osop run --model M (with --provider P unless M is a claude-… or gpt-… model), or runtime.model in the file"
+	}
+	report(sev, []string{"runtime", "model"}, NeedsModel, detail)
 }
 
 func (c *config) checkProvider(bad func([]string, string, string)) {

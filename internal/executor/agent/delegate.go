@@ -61,5 +61,5 @@ func (d *Delegation) config(req *executor.Request) (config, []executor.Problem) 
 		tools = append(tools, name+".*")
 	}
 	rt["tools"] = tools
-	return readConfig(rt, req.MCPServers)
+	return readConfig(rt, req.MCPServers, Defaults{})
 }

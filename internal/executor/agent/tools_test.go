@@ -62,7 +62,7 @@ func TestCheck_problemsAtTheirFields(t *testing.T) {
 	}{
 		{"unknown provider", map[string]any{"provider": "autogen", "model": "m"}, "runtime.provider", "known providers: anthropic, azure, google, litellm, llamacpp, lmstudio, ollama, openai, vllm"},
 		{"no provider", map[string]any{"model": "mystery"}, "runtime.provider", "missing"},
-		{"no model", map[string]any{"provider": "openai"}, "runtime.model", "missing"},
+		{"no model", map[string]any{"provider": "openai"}, "runtime.model", "pass --model M"},
 		{"unknown tool", map[string]any{"provider": "openai", "model": "m", "config": map[string]any{"tools": []any{"read_file", "web_search"}}}, "runtime.config.tools.1", "web_search"},
 		{"shell without allow_shell", map[string]any{"provider": "openai", "model": "m", "tools": []any{"shell"}}, "runtime.tools.0", "allow_shell"},
 		{"a temperature of 7", map[string]any{"provider": "openai", "model": "m", "temperature": 7}, "runtime.temperature", "temperature"},

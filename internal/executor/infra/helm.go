@@ -117,11 +117,11 @@ func (h helm) execute(ctx context.Context, s *settings, action string) (map[stri
 
 type terraform struct{}
 
-var terraformActions = []string{"init", "plan", "apply", "output", "destroy"}
+var terraformActions = []string{"init", "validate", "plan", "apply", "output", "destroy"}
 
 func (terraform) check(rt map[string]any, action string) []executor.Problem {
 	switch action {
-	case "init", "plan", "apply", "output":
+	case "init", "validate", "plan", "apply", "output":
 	case "destroy":
 		if d, _ := rt["allow_destructive"].(bool); !d {
 			return problem("runtime.action", "terraform destroy is destructive and refused", "set allow_destructive: true in the runtime to allow it")
@@ -154,6 +154,8 @@ func (t terraform) argv(s *settings, action string) []string {
 	switch action {
 	case "init":
 		argv = append(argv, "init", "-input=false")
+	case "validate":
+		argv = append(argv, "validate", "-json")
 	case "plan":
 		argv = append(argv, "plan", "-input=false", "-out="+t.planFile(s))
 		for _, f := range s.list("var_file") {
@@ -183,6 +185,8 @@ func (t terraform) execute(ctx context.Context, s *settings, action string) (map
 		return nil, err
 	}
 	switch action {
+	case "validate":
+		return validated(out)
 	case "plan":
 		return map[string]any{"plan_file": t.planFile(s)}, nil
 	case "output":
@@ -199,4 +203,19 @@ func (t terraform) execute(ctx context.Context, s *settings, action string) (map
 		return res, nil
 	}
 	return map[string]any{}, nil
+}
+
+// validated reads terraform validate -json, which exits 1 for an invalid
+// configuration (the node fails with its diagnostics, on stderr and in
+// the log) and says on success how many warnings it found.
+func validated(out string) (map[string]any, error) {
+	var v struct {
+		Valid        bool `json:"valid"`
+		ErrorCount   int  `json:"error_count"`
+		WarningCount int  `json:"warning_count"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		return nil, executor.Errorf(run.CodeUnclassified, false, "terraform validate printed no JSON: %v", err)
+	}
+	return map[string]any{"valid": v.Valid, "error_count": v.ErrorCount, "warning_count": v.WarningCount}, nil
 }

@@ -4,7 +4,7 @@
 //	           is edited in place, comments and order kept), build (render)
 //	kubectl    apply, rollout status|undo|history, get, wait, diff, delete
 //	helm       upgrade --install, rollback, uninstall, status
-//	terraform  init, plan (saved), apply (the saved plan), output
+//	terraform  init, validate, plan (saved), apply (the saved plan), output
 //	ansible    playbook (ansible-playbook; extra_vars in a private JSON
 //	           file, never in argv), ping (ansible -m ping)
 //

@@ -141,6 +141,7 @@ func TestCheck(t *testing.T) {
 		{map[string]any{"tool": "kustomize", "action": "edit set image"}, "needs runtime.image"},
 		{map[string]any{"tool": "helm", "action": "uninstall", "release": "x"}, "destructive"},
 		{map[string]any{"tool": "terraform", "action": "plan"}, ""},
+		{map[string]any{"tool": "terraform", "action": "validate"}, ""},
 	}
 	for _, tt := range tests {
 		ps := (&Infra{}).Check(executor.NodeConfig{Type: "infra", Runtime: tt.rt})

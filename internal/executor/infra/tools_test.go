@@ -47,6 +47,44 @@ func TestTerraform(t *testing.T) {
 	}
 }
 
+// TestTerraformValidate runs terraform validate on a sound configuration
+// (the node completes, valid) and on one that reads an undeclared
+// variable (the node fails).
+func TestTerraformValidate(t *testing.T) {
+	if _, err := exec.LookPath("terraform"); err != nil {
+		t.Skip("skipping: terraform is not installed on this machine")
+	}
+	tests := []struct {
+		name, main string
+		wantErr    bool
+	}{
+		{"sound", `output "greeting" { value = "hello" }`, false},
+		{"undeclared variable", `output "greeting" { value = var.nobody }`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := toolRequest(t, nil)
+			if err := os.WriteFile(filepath.Join(req.Workdir, "main.tf"), []byte(tt.main), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			req.Runtime = map[string]any{"tool": "terraform", "action": "validate"}
+			res, err := (&Infra{}).Execute(context.Background(), req)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("validate completed with %v, want it to fail", res.Outputs)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Outputs["valid"] != true || res.Outputs["error_count"] != 0 {
+				t.Errorf("outputs %v", res.Outputs)
+			}
+		})
+	}
+}
+
 // TestHelm runs helm against the e2e cluster when both are here.
 func TestHelm(t *testing.T) {
 	if _, err := exec.LookPath("helm"); err != nil {
