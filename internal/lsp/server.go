@@ -154,7 +154,8 @@ func (s *server) handle(ctx context.Context, req *jsonrpc2.Request) (any, error)
 		return r, err
 	}
 	if !req.IsCall() {
-		return nil, nil // unknown notifications are ignored, as the specification asks
+		// Unknown notifications are ignored, as the specification asks.
+		return nil, nil
 	}
 	return nil, jsonrpc2.ErrMethodNotFound
 }
