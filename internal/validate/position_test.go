@@ -19,12 +19,12 @@ func TestPositionsInsideValues(t *testing.T) {
 	for _, c := range []struct{ name, tail, want string }{
 		// The last line of a file without a final newline is searched too.
 		{"literal command, last line of the file", oneNode + "|\n        echo hi\n        echo {{nope}}", "undeclared-variable 10:14-10:22"},
-		{"plain when", twoNodes + "true && nope", "expression-type 10:19-10:23"},
-		{"double-quoted when", twoNodes + `"true && nope"`, "expression-type 10:20-10:24"},
-		{"single-quoted when", twoNodes + `'true && nope'`, "expression-type 10:20-10:24"},
-		{"when with é before", twoNodes + `"'é' == 'é' && nope"`, "expression-type 10:26-10:30"},
-		{"folded when", twoNodes + ">-\n      true &&\n      nope", "expression-type 12:7-12:11"},
-		{"literal when, indented more", twoNodes + "|\n      true &&\n        nope", "expression-type 12:9-12:13"},
+		{"plain when", twoNodes + "true && nope", "undeclared-name 10:19-10:23"},
+		{"double-quoted when", twoNodes + `"true && nope"`, "undeclared-name 10:20-10:24"},
+		{"single-quoted when", twoNodes + `'true && nope'`, "undeclared-name 10:20-10:24"},
+		{"when with é before", twoNodes + `"'é' == 'é' && nope"`, "undeclared-name 10:26-10:30"},
+		{"folded when", twoNodes + ">-\n      true &&\n      nope", "undeclared-name 12:7-12:11"},
+		{"literal when, indented more", twoNodes + "|\n      true &&\n        nope", "undeclared-name 12:9-12:13"},
 		{"plain command", oneNode + "echo {{nope}}", "undeclared-variable 8:21-8:29"},
 		{"quoted command with é", oneNode + `"echo é {{nope}}"`, "undeclared-variable 8:24-8:32"},
 		{"literal command, second line", oneNode + "|\n        echo hi\n        echo {{nope}}", "undeclared-variable 10:14-10:22"},
