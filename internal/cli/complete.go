@@ -94,6 +94,9 @@ func answerManualStep(ctx context.Context, st *store.Store, r *store.Run, opts *
 			}
 		}
 	}
+	if err := checkGivenOutputs(r, opts.Limits, w.NodeID, given, func(o string) string { return "--output " + o + "=…" }); err != nil {
+		return err
+	}
 	if len(given) > 0 {
 		d.Outputs = given
 	}
