@@ -21,13 +21,19 @@ func addSimulateFlags(fl *pflag.FlagSet, opts *RunOptions) {
 // simulation switches a run's executors and approvals to the simulated
 // ones, reading the scenario.
 func simulation(f *Factory, opts *RunOptions, p *prepared, eopts *engine.Options) error {
-	sc, err := readScenario(opts.Scenario)
+	sc, keys, err := readScenario(opts.Scenario)
 	if err != nil {
 		return err
 	}
+	ids := make([]string, len(p.w.Nodes))
+	for i, n := range p.w.Nodes {
+		ids[i] = n.ID.V
+	}
 	for _, id := range sc.Nodes() {
 		if p.w.Node(id) == nil {
-			return exitf(ExitUsage, "%s: gives an outcome for node %q, which %s does not have", opts.Scenario, id, p.w.ID.V)
+			k := keys[id]
+			return exitf(ExitUsage, "%s:%d:%d: gives an outcome for node %q, which %s does not have%s",
+				opts.Scenario, k.Line, k.Column, id, p.w.ID.V, didYouMean(id, ids))
 		}
 	}
 	eopts.Registry = simulate.Registry(f.registry(), sc)
@@ -39,32 +45,35 @@ func simulation(f *Factory, opts *RunOptions, p *prepared, eopts *engine.Options
 
 // readScenario reads a --scenario file: node id → outcome, or a list of
 // outcomes for its attempts in order. An outcome's fail_attempts: N puts
-// N failed attempts before it. "" gives an empty scenario.
-func readScenario(path string) (*simulate.Scenario, error) {
+// N failed attempts before it. "" gives an empty scenario. keys are where
+// each node id is in the file, for errors.
+func readScenario(path string) (sc *simulate.Scenario, keys map[string]*yaml.Node, err error) {
+	keys = map[string]*yaml.Node{}
 	if path == "" {
-		return simulate.NewScenario(nil), nil
+		return simulate.NewScenario(nil), keys, nil
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return nil, exitf(ExitUsage, "--scenario: %v", err)
+		return nil, nil, exitf(ExitUsage, "--scenario: %v", err)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return nil, exitf(ExitUsage, "%s: %v", path, err)
+		return nil, nil, exitf(ExitUsage, "%s: %v", path, err)
 	}
 	nodes := map[string][]simulate.Outcome{}
 	if len(doc.Content) == 0 {
-		return simulate.NewScenario(nodes), nil
+		return simulate.NewScenario(nodes), keys, nil
 	}
 	errAt := func(n *yaml.Node, format string, args ...any) error {
 		return exitf(ExitUsage, "%s:%d:%d: "+format, append([]any{path, n.Line, n.Column}, args...)...)
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return nil, errAt(root, "want a map of node id to outcome, e.g. build: {status: failed, error: boom}")
+		return nil, nil, errAt(root, "want a map of node id to outcome, e.g. build: {status: failed, error: boom}")
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		id, v := root.Content[i].Value, root.Content[i+1]
+		keys[id] = root.Content[i]
 		items := []*yaml.Node{v}
 		if v.Kind == yaml.SequenceNode {
 			items = v.Content
@@ -72,12 +81,12 @@ func readScenario(path string) (*simulate.Scenario, error) {
 		for _, it := range items {
 			os, err := outcomes(it, errAt)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			nodes[id] = append(nodes[id], os...)
 		}
 	}
-	return simulate.NewScenario(nodes), nil
+	return simulate.NewScenario(nodes), keys, nil
 }
 
 // outcomes reads one outcome, with the failed attempts that come first.
