@@ -2,6 +2,7 @@ package ast
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -75,11 +76,14 @@ type Param struct {
 	Schema      *Value // the declaration itself, when it is a map
 }
 
-// Parse reads s as a value of the declared type: integer, number and
-// boolean as such (spaces around them ignored), array and object as JSON;
-// any other type, or none, keeps the string.
-func (p *Param) Parse(s string) (any, error) {
-	switch p.Type {
+// Parse reads s as a value of the declared type (see [ParseAs]).
+func (p *Param) Parse(s string) (any, error) { return ParseAs(p.Type, s) }
+
+// ParseAs reads s as a value of JSON Schema type typ: integer, number and
+// boolean as such (spaces around them ignored), array and object as JSON
+// of that kind; any other type, or none, keeps the string.
+func ParseAs(typ, s string) (any, error) {
+	switch typ {
 	case "integer":
 		return strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	case "number":
@@ -88,8 +92,15 @@ func (p *Param) Parse(s string) (any, error) {
 		return strconv.ParseBool(strings.TrimSpace(s))
 	case "array", "object":
 		var v any
-		err := json.Unmarshal([]byte(s), &v)
-		return v, err
+		if err := json.Unmarshal([]byte(s), &v); err != nil {
+			return nil, err
+		}
+		_, isList := v.([]any)
+		_, isMap := v.(map[string]any)
+		if (typ == "array" && !isList) || (typ == "object" && !isMap) {
+			return nil, fmt.Errorf("not a JSON %s", typ)
+		}
+		return v, nil
 	}
 	return s, nil
 }

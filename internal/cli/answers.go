@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
@@ -9,6 +10,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/osopdev/osop/internal/ast"
+	"github.com/osopdev/osop/internal/engine"
 	"github.com/osopdev/osop/internal/executor"
 	"github.com/osopdev/osop/internal/run"
 )
@@ -21,6 +24,7 @@ type answerBook struct {
 	operator string // who answers, unless an answer says by
 	mu       sync.Mutex
 	by       map[string][]fileAnswer
+	keys     map[string]*yaml.Node // where each node id is, for errors
 	used     map[string]int
 }
 
@@ -30,13 +34,14 @@ type fileAnswer struct {
 	reason  string
 	by      string
 	outputs map[string]string
+	at      map[string][2]*yaml.Node // output name → its key and value, for errors
 	line    int
 }
 
 // readAnswers reads an --answers file; "" gives an empty book. Errors
 // name the file, line and column.
 func readAnswers(path string) (*answerBook, error) {
-	b := &answerBook{file: path, by: map[string][]fileAnswer{}, used: map[string]int{}}
+	b := &answerBook{file: path, by: map[string][]fileAnswer{}, keys: map[string]*yaml.Node{}, used: map[string]int{}}
 	if path == "" {
 		return b, nil
 	}
@@ -57,6 +62,7 @@ func readAnswers(path string) (*answerBook, error) {
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		id, v := root.Content[i].Value, root.Content[i+1]
+		b.keys[id] = root.Content[i]
 		items := []*yaml.Node{v}
 		if v.Kind == yaml.SequenceNode {
 			items = v.Content
@@ -96,9 +102,10 @@ func (b *answerBook) answer(n *yaml.Node) (fileAnswer, error) {
 				if v.Kind != yaml.MappingNode {
 					return a, b.errAt(v, "outputs must be a map of name to value")
 				}
-				a.outputs = map[string]string{}
+				a.outputs, a.at = map[string]string{}, map[string][2]*yaml.Node{}
 				for j := 0; j+1 < len(v.Content); j += 2 {
-					a.outputs[v.Content[j].Value] = v.Content[j+1].Value
+					name, val := v.Content[j], v.Content[j+1]
+					a.outputs[name.Value], a.at[name.Value] = scalarText(val), [2]*yaml.Node{name, val}
 				}
 			default:
 				return a, b.errAt(k, "unknown field %q of an answer: use status, outputs, reason, by", k.Value)
@@ -146,4 +153,44 @@ func (b *answerBook) next(req executor.ApprovalRequest) (executor.Decision, bool
 		by = b.operator
 	}
 	return executor.Decision{Choice: a.choice, Comment: a.reason, By: by, Outputs: a.outputs, At: time.Now()}, true, nil
+}
+
+// scalarText is an answer's value as text: a scalar as written, a map or
+// list as JSON, which is how an object or array output is given.
+func scalarText(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		return n.Value
+	}
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return n.Value
+	}
+	js, err := json.Marshal(v)
+	if err != nil {
+		return n.Value
+	}
+	return string(js)
+}
+
+// check refuses, before the run, answers whose outputs node n does not
+// declare or whose values are not of the declared type or enum.
+func (b *answerBook) check(n *ast.Node) error {
+	specs := engine.OutputSpecs(n)
+	names := make([]string, len(specs))
+	for i, s := range specs {
+		names[i] = s.Name
+	}
+	for _, a := range b.by[n.ID.V] {
+		for _, name := range sortedKeys(a.outputs) {
+			at := a.at[name]
+			i := slices.Index(names, name)
+			if i < 0 {
+				return b.errAt(at[0], "output %q: node %s declares %s", name, n.ID.V, outputsPhrase(names))
+			}
+			if _, err := specs[i].Check(a.outputs[name]); err != nil {
+				return b.errAt(at[1], "%v: give %s", err, specs[i].Want())
+			}
+		}
+	}
+	return nil
 }

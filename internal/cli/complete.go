@@ -30,6 +30,16 @@ type CompleteOptions struct {
 	Iteration int
 	Wait      time.Duration
 	By        string
+	// OutputsArg says how the caller passes an output's value, for the
+	// hints of errors; default --output NAME=….
+	OutputsArg func(name string) string
+}
+
+func (o *CompleteOptions) outputsArg(name string) string {
+	if o.OutputsArg != nil {
+		return o.OutputsArg(name)
+	}
+	return "--output " + name + "=…"
 }
 
 func newCompleteCmd(f *Factory) *cobra.Command {
@@ -93,6 +103,9 @@ func answerManualStep(ctx context.Context, st *store.Store, r *store.Run, opts *
 				return exitf(ExitUsage, "step %q must give %s: pass --output %s=… (or --failed REASON, --skip)", w.NodeID, outputsPhrase(w.Outputs), o)
 			}
 		}
+	}
+	if err := checkGivenOutputs(r, opts.Limits, w.NodeID, given, opts.outputsArg); err != nil {
+		return err
 	}
 	if len(given) > 0 {
 		d.Outputs = given

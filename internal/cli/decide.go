@@ -109,6 +109,9 @@ func approveRun(ctx context.Context, st *store.Store, r *store.Run, opts *Approv
 	if err != nil {
 		return d, err
 	}
+	if err := checkGivenOutputs(r, opts.Limits, w.NodeID, d.Outputs, opts.outputsArg); err != nil {
+		return d, err
+	}
 	if err := st.Decide(ctx, w.ID, d); errors.Is(err, store.ErrNotWaiting) {
 		return d, exitf(ExitUsage, "node %q of run %s stopped waiting before the decision arrived", w.NodeID, r.ID)
 	} else if err != nil {

@@ -232,12 +232,28 @@ func (x *execution) answers() (*answerBook, error) {
 		n := x.p.w.Node(id)
 		switch {
 		case n == nil:
-			return nil, exitf(ExitUsage, "%s: answers node %q, which %s does not have", x.opts.Answers, id, x.p.w.ID.V)
+			return nil, book.errAt(book.keys[id], "answers node %q, which %s does not have%s", id, x.p.w.ID.V, didYouMean(id, x.manualSteps()))
 		case !x.f.registry().Manual(engine.NodeConfig(x.p.w, n)):
-			return nil, exitf(ExitUsage, "%s: answers node %q, which is not a manual step (it runs %s)", x.opts.Answers, id, n.Type.V)
+			return nil, book.errAt(book.keys[id], "answers node %q, which is not a manual step (it runs %s)", id, n.Type.V)
+		}
+		if err := book.check(n); err != nil {
+			return nil, err
 		}
 	}
 	return book, nil
+}
+
+// manualSteps lists the workflow's manual steps, or all its nodes when it
+// has none, for a "did you mean".
+func (x *execution) manualSteps() []string {
+	if steps := manualSteps(x.p.w, x.f.registry()); len(steps) > 0 {
+		return steps
+	}
+	ids := make([]string, len(x.p.w.Nodes))
+	for i, n := range x.p.w.Nodes {
+		ids[i] = n.ID.V
+	}
+	return ids
 }
 
 func earlierRecords(as []*store.Attempt) []*runlog.Record {

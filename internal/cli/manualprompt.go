@@ -124,7 +124,8 @@ func indentLines(s, pad string) string {
 	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+pad)
 }
 
-// outputs asks for each output the step must give, until each has a value.
+// outputs asks for each output the step must give, until each has a
+// value of its declared type (and enum).
 func (p *promptApprover) outputs(ctx context.Context, specs []executor.OutputSpec) (map[string]string, error) {
 	out := map[string]string{}
 	for _, o := range specs {
@@ -134,10 +135,16 @@ func (p *promptApprover) outputs(ctx context.Context, specs []executor.OutputSpe
 			if err != nil {
 				return nil, err
 			}
-			if v := strings.TrimSpace(line); v != "" {
-				out[o.Name] = v
-				break
+			v := strings.TrimSpace(line)
+			if v == "" {
+				continue
 			}
+			if _, err := o.Check(v); err != nil {
+				fmt.Fprintf(p.out, "  %v: give %s\n", err, o.Want())
+				continue
+			}
+			out[o.Name] = v
+			break
 		}
 	}
 	return out, nil

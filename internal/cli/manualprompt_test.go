@@ -102,6 +102,10 @@ edges:
 	waitUntil(t, "the hint", func() bool { return strings.Contains(screen.String(), "answer done, failed (with a reason) or skip") })
 	answer("done")
 	waitUntil(t, "the question for the output", func() bool { return strings.Contains(screen.String(), "  picked: ") })
+	answer("abc") // not an integer: asked again, nothing taken
+	waitUntil(t, "the type hint", func() bool {
+		return strings.Contains(screen.String(), `output picked: "abc" is not an integer: give an integer`)
+	})
 	answer("3")
 	waitUntil(t, "the second step", func() bool { return strings.Contains(screen.String(), "(node label): ") })
 	answer("failed")

@@ -44,6 +44,8 @@ func TestMCP_complete(t *testing.T) {
 	wantToolError(t, call(t, s, "complete", map[string]any{"run_id": "p1", "node": "count"}, nil), "not a manual step")
 	wantToolError(t, call(t, s, "complete", map[string]any{"run_id": "p1", "node": "nosuch"}, nil), "nosuch")
 	wantToolError(t, call(t, s, "complete", map[string]any{"run_id": "p1", "node": "pick"}, nil), "picked")
+	wantToolError(t, call(t, s, "complete", map[string]any{"run_id": "p1", "node": "pick", "outputs": map[string]string{"picked": "abc"}}, nil),
+		`output picked: "abc" is not an integer: pass outputs: {picked: …}, an integer (nothing recorded)`)
 	wantToolError(t, call(t, s, "approve", map[string]any{"run_id": "p1", "node": "pick"}, nil), "manual step")
 	var done mcpserver.CompleteOutput
 	call(t, s, "complete", map[string]any{"run_id": "p1", "node": "pick", "outputs": map[string]string{"picked": "3"}}, &done)

@@ -246,7 +246,8 @@ func (o *mcpOps) Complete(ctx context.Context, in mcpserver.CompleteInput) (*mcp
 	}
 	opts := &CompleteOptions{IO: &IOStreams{Out: io.Discard, ErrOut: io.Discard}, Limits: o.f.Limits, Registry: o.f.registry(),
 		RunID: in.RunID, Node: in.Node, Failed: in.Failed, Skip: in.Skip, Reason: in.Reason, Outputs: pairs(in.Outputs),
-		Iteration: -1, By: currentUser() + " via osop mcp"}
+		Iteration: -1, By: currentUser() + " via osop mcp",
+		OutputsArg: func(name string) string { return "outputs: {" + name + ": …}" }}
 	var out *mcpserver.CompleteOutput
 	err := o.sf.withRun(ctx, in.RunID, func(st *store.Store, r *store.Run) error {
 		d, err := completion(opts)

@@ -57,14 +57,22 @@ func askImplied(opts *RunOptions, p *prepared, vars []string, inputs map[string]
 			in = bufio.NewReader(opts.IO.In)
 		}
 		u := im.Uses[0]
-		fmt.Fprintf(opts.IO.ErrOut, "%s (read by the condition of %s → %s, line %d; nothing in the workflow gives it): ",
-			im.Name, u.Edge.From.V, u.Edge.To.V, u.Value.Range.Start.Line)
-		line, err := in.ReadString('\n')
-		line = strings.TrimRight(line, "\r\n")
-		if err != nil && line == "" {
-			return exitf(ExitUsage, "no value for %s: pass --input %s=…", im.Name, im.Name)
+		for {
+			fmt.Fprintf(opts.IO.ErrOut, "%s (read by the condition of %s → %s, line %d; nothing in the workflow gives it): ",
+				im.Name, u.Edge.From.V, u.Edge.To.V, u.Value.Range.Start.Line)
+			line, err := in.ReadString('\n')
+			line = strings.TrimRight(line, "\r\n")
+			if err != nil && line == "" {
+				return exitf(ExitUsage, "no value for %s: pass --input %s=…", im.Name, im.Name)
+			}
+			v := impliedValue(line)
+			if msg := impliedMismatch(im, v, "give"); msg != "" {
+				fmt.Fprintf(opts.IO.ErrOut, "  %s\n", msg) // and ask again
+				continue
+			}
+			inputs[im.Name] = v
+			break
 		}
-		inputs[im.Name] = impliedValue(line)
 	}
 	return nil
 }

@@ -49,6 +49,12 @@ edges:
 	}()
 	prompt := "amount (read by the condition of request → manager, line 9; nothing in the workflow gives it): "
 	waitUntil(t, "the question", func() bool { return strings.Contains(screen.String(), prompt) })
+	if _, err := ptmx.WriteString("lots\n"); err != nil { // not a number: asked again
+		t.Fatal(err)
+	}
+	waitUntil(t, "the type hint", func() bool {
+		return strings.Contains(screen.String(), "amount is compared with a number") && strings.Count(screen.String(), prompt) == 2
+	})
 	if _, err := ptmx.WriteString("2500\n"); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/osopdev/osop/internal/ast"
+	"github.com/osopdev/osop/internal/diag"
+	"github.com/osopdev/osop/internal/expr"
 	"github.com/osopdev/osop/internal/run"
 	"github.com/osopdev/osop/internal/secret"
 	"github.com/osopdev/osop/internal/validate"
@@ -41,9 +43,9 @@ func typedInputs(w *ast.Workflow, given map[string]string) (map[string]any, erro
 	for _, p := range w.Inputs {
 		declared[p.Name] = p
 	}
-	implied := map[string]bool{}
+	implied := map[string]validate.Implied{}
 	for _, im := range validate.ImpliedNames(w, nil) {
-		implied[im.Name] = true
+		implied[im.Name] = im
 	}
 	names := make([]string, 0, len(given))
 	for k := range given {
@@ -53,8 +55,11 @@ func typedInputs(w *ast.Workflow, given map[string]string) (map[string]any, erro
 	var problems []string
 	for _, k := range names {
 		p, ok := declared[k]
-		if !ok && implied[k] {
+		if im, isImplied := implied[k]; !ok && isImplied {
 			out[k] = impliedValue(given[k])
+			if msg := impliedMismatch(im, out[k], "pass --input"); msg != "" {
+				problems = append(problems, msg)
+			}
 			continue
 		}
 		if !ok {
@@ -205,6 +210,45 @@ func environ() map[string]string {
 		}
 	}
 	return out
+}
+
+// impliedMismatch says, with the condition's position, that the value v
+// given for an implied name is of a type a condition that reads it
+// cannot use (amount < 1000 given amount=abc); "" when each can. Left to
+// the run, such a condition fails to evaluate and counts as false, so
+// every branch would be silently skipped and the run end "completed".
+func impliedMismatch(im validate.Implied, v any, how string) string {
+	have := "string"
+	switch v.(type) {
+	case int64:
+		have = "integer"
+	case float64:
+		have = "number"
+	case bool:
+		have = "boolean"
+	}
+	for _, u := range im.Uses {
+		src, _ := u.Value.String()
+		if want, ok := expr.Fits(src, im.Name, have); !ok {
+			placeholder := map[string]string{"a number": "<number>", "a string": "<text>", "true or false": "<true|false>"}[want]
+			return fmt.Sprintf("%s: %s is compared with %s (in %q): %s %s=%s",
+				usePos(u), im.Name, want, src, how, im.Name, placeholder)
+		}
+	}
+	return ""
+}
+
+// usePos is where in the file a condition reads an implied name: at the
+// name, when the condition is on one line, else at the condition.
+func usePos(u validate.Use) diag.Range {
+	r := u.Value.Range
+	if u.Line == 1 && r.Start.Line == r.End.Line {
+		r.Start.Column += u.Column - 1
+		if u.Value.Style != ast.Plain {
+			r.Start.Column++ // the opening quote
+		}
+	}
+	return r
 }
 
 // impliedValue reads the value given for a name nothing declares (a

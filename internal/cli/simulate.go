@@ -22,13 +22,19 @@ func addSimulateFlags(fl *pflag.FlagSet, opts *RunOptions) {
 // simulation switches a run's executors and approvals to the simulated
 // ones, reading the scenario.
 func simulation(f *Factory, opts *RunOptions, p *prepared, eopts *engine.Options) error {
-	sc, _, err := readScenario(opts.Scenario)
+	sc, _, keys, err := readScenario(opts.Scenario)
 	if err != nil {
 		return err
 	}
+	ids := make([]string, len(p.w.Nodes))
+	for i, n := range p.w.Nodes {
+		ids[i] = n.ID.V
+	}
 	for _, id := range sc.Nodes() {
 		if p.w.Node(id) == nil {
-			return exitf(ExitUsage, "%s: gives an outcome for node %q, which %s does not have", opts.Scenario, id, p.w.ID.V)
+			k := keys[id]
+			return exitf(ExitUsage, "%s:%d:%d: gives an outcome for node %q, which %s does not have%s",
+				opts.Scenario, k.Line, k.Column, id, p.w.ID.V, didYouMean(id, ids))
 		}
 	}
 	eopts.Registry = simulate.Registry(f.registry(), sc)
@@ -43,38 +49,40 @@ func simulation(f *Factory, opts *RunOptions, p *prepared, eopts *engine.Options
 // N failed attempts before it. The key inputs gives the run's input
 // values (as --input does; --input wins), for the names the workflow's
 // conditions read that nothing in it gives. "" gives an empty scenario.
-func readScenario(path string) (*simulate.Scenario, map[string]any, error) {
+// keys are where each node id is in the file, for errors.
+func readScenario(path string) (sc *simulate.Scenario, inputs map[string]any, keys map[string]*yaml.Node, err error) {
 	nodes := map[string][]simulate.Outcome{}
-	inputs := map[string]any{}
+	inputs, keys = map[string]any{}, map[string]*yaml.Node{}
 	if path == "" {
-		return simulate.NewScenario(nodes), inputs, nil
+		return simulate.NewScenario(nodes), inputs, keys, nil
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, exitf(ExitUsage, "--scenario: %v", err)
+		return nil, nil, nil, exitf(ExitUsage, "--scenario: %v", err)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return nil, nil, exitf(ExitUsage, "%s: %v", path, err)
+		return nil, nil, nil, exitf(ExitUsage, "%s: %v", path, err)
 	}
 	if len(doc.Content) == 0 {
-		return simulate.NewScenario(nodes), inputs, nil
+		return simulate.NewScenario(nodes), inputs, keys, nil
 	}
 	errAt := func(n *yaml.Node, format string, args ...any) error {
 		return exitf(ExitUsage, "%s:%d:%d: "+format, append([]any{path, n.Line, n.Column}, args...)...)
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return nil, nil, errAt(root, "want a map of node id to outcome, e.g. build: {status: failed, error: boom}")
+		return nil, nil, nil, errAt(root, "want a map of node id to outcome, e.g. build: {status: failed, error: boom}")
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		id, v := root.Content[i].Value, root.Content[i+1]
 		if id == "inputs" {
 			if err := scenarioInputs(v, inputs, errAt); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			continue
 		}
+		keys[id] = root.Content[i]
 		items := []*yaml.Node{v}
 		if v.Kind == yaml.SequenceNode {
 			items = v.Content
@@ -82,12 +90,12 @@ func readScenario(path string) (*simulate.Scenario, map[string]any, error) {
 		for _, it := range items {
 			os, err := outcomes(it, errAt)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			nodes[id] = append(nodes[id], os...)
 		}
 	}
-	return simulate.NewScenario(nodes), inputs, nil
+	return simulate.NewScenario(nodes), inputs, keys, nil
 }
 
 // scenarioInputs reads a scenario's inputs: name → value, typed as YAML
@@ -132,7 +140,7 @@ func withScenarioInputs(opts *RunOptions, given map[string]string) (map[string]a
 	if !opts.Simulate {
 		return added, nil
 	}
-	_, sc, err := readScenario(opts.Scenario)
+	_, sc, _, err := readScenario(opts.Scenario)
 	if err != nil {
 		return nil, err
 	}

@@ -15,10 +15,7 @@ import (
 func (d *driver) describe(req *executor.Request, j *job) {
 	req.Node, _ = j.node.Raw.Interface().(map[string]any)
 	req.MCPServers, _ = d.w.Root.Get("mcp_servers").Interface().(map[string]any)
-	req.OutputSpecs = make([]executor.OutputSpec, len(j.node.Outputs))
-	for i, o := range j.node.Outputs {
-		req.OutputSpecs[i] = outputSpec(o)
-	}
+	req.OutputSpecs = OutputSpecs(j.node)
 	if d.opts.Sink == nil || d.notes == nil {
 		return // a dry run, or nobody to show it to
 	}
@@ -31,6 +28,15 @@ func (d *driver) describe(req *executor.Request, j *job) {
 		case <-d.quit:
 		}
 	}
+}
+
+// OutputSpecs are the declared outputs of n, as executors see them.
+func OutputSpecs(n *ast.Node) []executor.OutputSpec {
+	specs := make([]executor.OutputSpec, len(n.Outputs))
+	for i, o := range n.Outputs {
+		specs[i] = outputSpec(o)
+	}
+	return specs
 }
 
 func outputSpec(p *ast.Param) executor.OutputSpec {

@@ -92,8 +92,12 @@ func (a *Ask) Execute(ctx context.Context, req *executor.Request) (*executor.Res
 	outputs := map[string]any{"decision": d.Choice, "comment": d.Comment, "decided_by": d.By,
 		"approved": !d.Rejected(), "approver": d.By}
 	fmt.Fprintf(req.Stderr, "decision: %s by %s\n", d.Choice, d.By)
+	given, err := executor.CheckOutputs(req.OutputSpecs, d.Outputs)
+	if err != nil {
+		return nil, executor.Errorf(run.CodeConfig, false, "%s: decision by %s: %v", req.NodeID, d.By, err)
+	}
 	for _, name := range ar.Outputs {
-		if v, ok := d.Outputs[name]; ok {
+		if v, ok := given[name]; ok {
 			outputs[name] = v
 		}
 	}

@@ -262,6 +262,12 @@ func (s *settings) run(ctx context.Context) (*executor.Result, error) {
 		}
 		t.Dir = st.dir
 		switch {
+		case st.argv[1] == "clone":
+			if done, err := s.reuseClone(ctx, t, dir); err != nil {
+				return nil, err
+			} else if done {
+				continue
+			}
 		case st.argv[1] == "switch":
 			if err := s.switchBranch(ctx, t, st.argv[2]); err != nil {
 				return nil, err

@@ -124,8 +124,14 @@ func (s *Step) Execute(ctx context.Context, req *executor.Request) (*executor.Re
 	if d.Comment != "" {
 		out[OutReason] = d.Comment
 	}
+	given, err := executor.CheckOutputs(req.OutputSpecs, d.Outputs)
+	if err != nil {
+		// Where the answer was given refuses this already; a value that
+		// gets here anyway fails the node rather than pass as garbage.
+		return nil, executor.Errorf(run.CodeConfig, false, "%s: answer by %s: %v", req.NodeID, d.By, err)
+	}
 	for _, name := range req.Outputs {
-		if v, ok := d.Outputs[name]; ok {
+		if v, ok := given[name]; ok {
 			out[name] = v
 		}
 	}

@@ -47,9 +47,35 @@ func (t Tool) Output(ctx context.Context, stdin io.Reader, argv ...string) (stri
 	}
 	if code != 0 {
 		return out.String(), &executor.Error{Code: run.CodeExit, Retryable: true,
-			Message: fmt.Sprintf("%s exited with status %d: %s", strings.Join(argv[:min(len(argv), 3)], " "), code, lastLines(errb.String()+out.String(), 3))}
+			Message: fmt.Sprintf("%s exited with status %d: %s", t.Req.Mask(Summary(argv)), code, lastLines(errb.String()+out.String(), 3))}
 	}
 	return out.String(), nil
+}
+
+// Summary names a command in an error: the program, its subcommand and
+// its operands (what follows "--", else the words that are not flags),
+// not its first three words, which for `git clone --branch main -- URL`
+// would say nothing of what was cloned.
+func Summary(argv []string) string {
+	if len(argv) == 0 {
+		return ""
+	}
+	words := []string{argv[0]}
+	rest := argv[1:]
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		words, rest = append(words, rest[0]), rest[1:]
+	}
+	for i, a := range rest {
+		if a == "--" {
+			return strings.Join(append(words, rest[i+1:]...), " ")
+		}
+	}
+	for _, a := range rest {
+		if !strings.HasPrefix(a, "-") && len(words) < 4 {
+			words = append(words, a)
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 func (t Tool) env() []string {
