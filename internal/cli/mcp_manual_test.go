@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/osopdev/osop/internal/mcpserver"
+	"github.com/osopdev/osop/internal/run"
 )
 
 const mcpManualFlow = `osop_version: "2.0"
@@ -29,8 +30,12 @@ edges:
 // TestMCP_complete: a run started over MCP waits at its manual step,
 // which the complete tool answers; the step's outputs flow on. The tool
 // refuses what osop complete refuses.
+//
+// Not parallel: run beside TestMCP_simulate under load, one of the two
+// servers' runs has been seen not to reach its wait (or its end) within a
+// minute; each passes alone, every time. Until that is understood, they
+// run one at a time.
 func TestMCP_complete(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	must(t, os.WriteFile(filepath.Join(dir, "pick.osop.yaml"), []byte(mcpManualFlow), 0o644))
 	s := stdioSession(t, dir, "--allow-run")
@@ -39,6 +44,9 @@ func TestMCP_complete(t *testing.T) {
 	var st mcpserver.RunStatusOutput
 	waitFor(t, "the run to wait at pick", func() bool {
 		call(t, s, "run_status", map[string]any{"run_id": "p1"}, &st)
+		if run.Status(st.Run.Status).Done() {
+			t.Fatalf("the run ended instead of waiting at pick: %+v", st)
+		}
 		return slices.Contains(st.Waiting, "pick")
 	})
 	wantToolError(t, call(t, s, "complete", map[string]any{"run_id": "p1", "node": "count"}, nil), "not a manual step")
@@ -62,7 +70,6 @@ func TestMCP_complete(t *testing.T) {
 // TestMCP_simulate: without --allow-run, a simulation is allowed (it runs
 // nothing real) and recorded as one; a real run is not.
 func TestMCP_simulate(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	must(t, os.WriteFile(filepath.Join(dir, "pick.osop.yaml"), []byte(mcpManualFlow), 0o644))
 	must(t, os.WriteFile(filepath.Join(dir, "scenario.yaml"), []byte("pick: {outputs: {picked: 7}}\n"), 0o644))
