@@ -61,10 +61,7 @@ func NodeConfig(w *ast.Workflow, n *ast.Node) executor.NodeConfig {
 // what a decision gives (approved, decision): whoever wrote it means the
 // step to ask one.
 func decides(w *ast.Workflow, id string) bool {
-	for _, e := range w.Edges {
-		if e.From.V != id {
-			continue
-		}
+	for _, e := range w.EdgesFrom(id) {
 		words := strings.FieldsFunc(e.When.V, func(r rune) bool {
 			return r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r)
 		})

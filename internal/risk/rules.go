@@ -87,12 +87,6 @@ func (a *assessor) approvedBefore(n *ast.Node) bool {
 // each node's ancestors (quadratic on a long chain). As the walk back
 // did, it goes only through nodes the workflow declares.
 func (a *assessor) downstreamOfApprovals() map[string]bool {
-	nodes := make(map[string]*ast.Node, len(a.w.Nodes))
-	for _, n := range a.w.Nodes {
-		if _, dup := nodes[n.ID.V]; !dup {
-			nodes[n.ID.V] = n // the first of duplicate ids, as Workflow.Node finds
-		}
-	}
 	gated := map[string]bool{}
 	var queue []string
 	for _, n := range a.w.Nodes {
@@ -110,7 +104,7 @@ func (a *assessor) downstreamOfApprovals() map[string]bool {
 		seen[id] = true
 		for _, e := range a.outs[id] {
 			for _, t := range e.Targets() {
-				if nodes[t.V] != nil && !gated[t.V] {
+				if a.w.Node(t.V) != nil && !gated[t.V] {
 					gated[t.V] = true
 					queue = append(queue, t.V)
 				}
