@@ -48,6 +48,7 @@ func NodeConfig(w *ast.Workflow, n *ast.Node) executor.NodeConfig {
 	if rt == nil {
 		rt = map[string]any{}
 	}
+	rt = withDefaultShell(w, rt)
 	servers, _ := w.Root.Get("mcp_servers").Interface().(map[string]any)
 	cfg := executor.NodeConfig{ID: n.ID.V, Type: n.Type.V, Runtime: rt, MCPServers: servers,
 		Subtype: n.Subtype.V, Purpose: n.Purpose.V, Approval: n.Approval != nil, Decides: decides(w, n.ID.V)}
@@ -55,6 +56,23 @@ func NodeConfig(w *ast.Workflow, n *ast.Node) executor.NodeConfig {
 		cfg.Outputs = append(cfg.Outputs, o.Name)
 	}
 	return cfg
+}
+
+// withDefaultShell gives rt (a node's runtime, a map of its own) the
+// workflow's default shell, defaults.shell, when the node runs a command
+// string and names no shell of its own. Without either, bash runs it
+// (sh where there is no bash).
+func withDefaultShell(w *ast.Workflow, rt map[string]any) map[string]any {
+	if _, ok := rt["command"].(string); !ok {
+		return rt
+	}
+	if sh, _ := rt["shell"].(string); sh != "" {
+		return rt
+	}
+	if sh, ok := w.Root.Get("defaults").Get("shell").String(); ok && sh != "" {
+		rt["shell"] = sh
+	}
+	return rt
 }
 
 // decides reports whether a condition on an edge leaving node id reads
