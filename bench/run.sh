@@ -53,6 +53,13 @@ chmod +x "$dir/loop.sh"
 chain 200
 chain 2000
 fanout
+{ # 10,000 system no-op nodes (routers) in a chain: osop's own cost per node,
+  # store and record included (data nodes would pass the 1 MiB file limit)
+  printf 'osop_version: "2.0"\nid: noop\nname: no-ops\nnodes:\n'
+  for ((i = 0; i < 10000; i++)); do printf '  - {id: n%d, type: system, subtype: router}\n' "$i"; done
+  printf 'edges:\n'
+  for ((i = 1; i < 10000; i++)); do printf '  - {from: n%d, to: n%d}\n' $((i - 1)) "$i"; done
+} >"$dir/noop.osop.yaml"
 py=${OSOP_PYTHON_CLI:-}
 [ -n "$py" ] || echo "no Python osop CLI on this machine (pip install osop needs PyPI); set OSOP_PYTHON_CLI to compare with it"
 
@@ -87,11 +94,14 @@ echo "== 500-way fan-out of sleep 1, --max-parallel 500"
 (cd "$work" && rm -rf .osop && hyperfine -N --runs 3 --prepare "rm -rf $work/.osop" -n "fan-out 500" \
   "$bin run --max-parallel 500 $dir/fan.osop.yaml" 2>&1 | grep -E 'Time \(mean|Range') 
 
-echo "== peak RSS (/usr/bin/time -v)"
-for f in chain200 chain2000 fan; do
+echo "== peak RSS and time per node (/usr/bin/time -v; goal for 10,000 no-op nodes: < 50 µs/node, < 100 MiB)"
+for f in chain200 chain2000 fan noop; do
   extra=""; [ $f = fan ] && extra="--max-parallel 500"
   (cd "$work" && rm -rf .osop && /usr/bin/time -v "$bin" run $extra "$dir/$f.osop.yaml" 2>&1 >/dev/null |
-    awk -v f=$f '/Maximum resident/ {printf "  %-10s %6.1f MiB\n", f, $6/1024}')
+    awk -v f=$f -v n=$([ $f = noop ] && echo 10000 || echo 0) '
+      /Elapsed \(wall clock\)/ {split($NF, t, ":"); s = t[length(t)] + 60 * (length(t) > 1 ? t[length(t)-1] : 0)}
+      /Maximum resident/ {rss = $6 / 1024}
+      END {printf "  %-10s %6.1f MiB  %.2f s", f, rss, s; if (n) printf "  %.0f µs/node", s * 1e6 / n; print ""}')
 done
 
 echo "== CPU while waiting (10 s, /proc/PID/stat utime+stime, in clock ticks of 1/$(getconf CLK_TCK) s)"
