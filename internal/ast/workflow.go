@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/osopdev/osop/internal/diag"
@@ -51,16 +52,46 @@ type Workflow struct {
 	Metadata *Value
 	Env      *Value
 	Imports  []Str
+
+	index workflowIndex
 }
 
-// Node looks a node up by id, or returns nil.
-func (w *Workflow) Node(id string) *Node {
-	for _, n := range w.Nodes {
-		if n.ID.V == id {
-			return n
+// workflowIndex finds nodes and edges by id without a walk of the whole
+// workflow, which a run of thousands of nodes would make once a node. It
+// is built when first asked: a workflow never changes once parsed.
+type workflowIndex struct {
+	once  sync.Once
+	nodes map[string]*Node
+	from  map[string][]*Edge
+}
+
+func (w *Workflow) indexed() *workflowIndex {
+	w.index.once.Do(func() {
+		x := &w.index
+		x.nodes = make(map[string]*Node, len(w.Nodes))
+		for _, n := range w.Nodes {
+			if _, dup := x.nodes[n.ID.V]; !dup {
+				x.nodes[n.ID.V] = n // the first of duplicate ids, as a walk would find
+			}
 		}
-	}
-	return nil
+		x.from = make(map[string][]*Edge, len(w.Nodes))
+		for _, e := range w.Edges {
+			x.from[e.From.V] = append(x.from[e.From.V], e)
+		}
+	})
+	return &w.index
+}
+
+// Node looks a node up by id, or returns nil; with duplicate ids, the
+// first.
+func (w *Workflow) Node(id string) *Node {
+	return w.indexed().nodes[id]
+}
+
+// EdgesFrom returns the edges leaving node id, in file order. The slice
+// is shared: do not change it.
+func (w *Workflow) EdgesFrom(id string) []*Edge {
+	return w.indexed().from[id]
 }
 
 // Param is one declared input or output, whichever form declared it: a bare

@@ -508,3 +508,32 @@ edges: [{from: double, to: label}]
 		t.Errorf("outputs %v", got)
 	}
 }
+
+// TestDefaultShell: defaults.shell picks the shell of every command that
+// names none; runtime.shell still wins, and bash stays the default.
+func TestDefaultShell(t *testing.T) {
+	for _, tt := range []struct{ defaults, want string }{
+		{"", "bash bash sh"},
+		{"defaults: {shell: sh}\n", "sh bash sh"},
+	} {
+		r := runYAML(t, head+tt.defaults+`
+nodes:
+  - id: plain
+    type: cli
+    runtime: {command: 'echo "$0" >> $DIR/log'}
+  - id: bash
+    type: cli
+    runtime: {command: 'echo "$0" >> $DIR/log', shell: bash}
+  - id: sh
+    type: cli
+    runtime: {command: 'echo "$0" >> $DIR/log', shell: sh}
+edges: [{from: plain, to: bash}, {from: bash, to: sh}]
+`)
+		if r.Status != run.Completed {
+			t.Fatalf("status %s: %v", r.Status, r.Failures)
+		}
+		if got := strings.Join(r.log(t), " "); got != tt.want {
+			t.Errorf("%q: shells %q, want %q", tt.defaults, got, tt.want)
+		}
+	}
+}

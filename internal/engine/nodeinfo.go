@@ -64,6 +64,7 @@ func NodeConfigs(w *ast.Workflow) func(*ast.Node) executor.NodeConfig {
 		if rt == nil {
 			rt = map[string]any{}
 		}
+		rt = withDefaultShell(w, rt)
 		cfg := executor.NodeConfig{ID: n.ID.V, Type: n.Type.V, Runtime: rt, MCPServers: servers,
 			Subtype: n.Subtype.V, Purpose: n.Purpose.V, Approval: n.Approval != nil, Decides: deciding[n.ID.V]}
 		for _, o := range n.Outputs {
@@ -71,6 +72,23 @@ func NodeConfigs(w *ast.Workflow) func(*ast.Node) executor.NodeConfig {
 		}
 		return cfg
 	}
+}
+
+// withDefaultShell gives rt (a node's runtime, a map of its own) the
+// workflow's default shell, defaults.shell, when the node runs a command
+// string and names no shell of its own. Without either, bash runs it
+// (sh where there is no bash).
+func withDefaultShell(w *ast.Workflow, rt map[string]any) map[string]any {
+	if _, ok := rt["command"].(string); !ok {
+		return rt
+	}
+	if sh, _ := rt["shell"].(string); sh != "" {
+		return rt
+	}
+	if sh, ok := w.Root.Get("defaults").Get("shell").String(); ok && sh != "" {
+		rt["shell"] = sh
+	}
+	return rt
 }
 
 // decidingNodes are the nodes an edge's condition leaving them reads what

@@ -27,6 +27,7 @@ func (d *driver) request(j *job) (*executor.Request, capture, capture) {
 	if rt == nil {
 		rt = map[string]any{}
 	}
+	rt = withDefaultShell(d.w, rt)
 	raw, _ := rt["raw"].(bool)
 	expand := func(str string) (string, error) {
 		v, missing := template.Expand(str, d.resolver(j, attempt, false))

@@ -68,6 +68,39 @@ func TestAssess_dangerousWorkflows(t *testing.T) {
     runtime:
       command: kubectl delete namespace staging
 `, edges: "edges:\n  - {from: ok, to: down}\n", want: []string{"RISK-003@12:24:medium"}},
+		{name: "approval three steps before, through a chain", nodes: `
+  - id: ok
+    type: human
+  - id: a
+    type: system
+    runtime: {sleep: 1s}
+  - id: b
+    type: system
+    runtime: {sleep: 1s}
+  - id: down
+    type: cli
+    runtime: {command: "kubectl delete namespace staging"}
+    timeout_sec: 60
+`, edges: "edges:\n  - {from: ok, to: a}\n  - {from: a, to: b}\n  - {from: b, to: down}\n", want: []string{"RISK-003@16:33:medium"}},
+		{name: "approval on a parallel branch does not count", nodes: `
+  - id: start
+    type: system
+    runtime: {sleep: 1s}
+  - id: ok
+    type: human
+  - id: down
+    type: cli
+    runtime: {command: "kubectl delete namespace staging"}
+    timeout_sec: 60
+`, edges: "edges:\n  - {from: start, to: ok}\n  - {from: start, to: down}\n", want: []string{"RISK-003@13:33:high"}},
+		{name: "approval later on a loop back counts, as an ancestor", nodes: `
+  - id: down
+    type: cli
+    runtime: {command: "kubectl delete namespace staging"}
+    timeout_sec: 60
+  - id: ok
+    type: human
+`, edges: "edges:\n  - {from: down, to: ok}\n  - {from: ok, to: down, mode: loop, when: 'false', max_iterations: 2}\n", want: []string{"RISK-003@8:33:medium"}},
 		{name: "curl piped into sudo bash", nodes: `
   - id: install
     type: cli
@@ -245,6 +278,29 @@ func TestAssess_corpusBelowThreshold(t *testing.T) {
 			if r.Dangerous() != known {
 				t.Errorf("%s/%s: %s; listed as dangerous: %v\n%v", sub, rel, r.Summary(), known, got(r))
 			}
+		}
+	}
+}
+
+// BenchmarkAssess_chain assesses a chain of 5,000 steps that ends in a
+// destructive one: whether an approval comes before each step is one walk
+// of the graph, so the cost grows with the steps, not their square.
+func BenchmarkAssess_chain(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(head)
+	const n = 5000
+	for i := range n {
+		fmt.Fprintf(&sb, "  - {id: n%d, type: cli, runtime: {command: 'true'}, timeout_sec: 5}\n", i)
+	}
+	fmt.Fprintf(&sb, "  - {id: down, type: cli, runtime: {command: 'kubectl delete ns x'}, timeout_sec: 5}\nedges:\n")
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&sb, "  - {from: n%d, to: n%d}\n", i-1, i)
+	}
+	fmt.Fprintf(&sb, "  - {from: n%d, to: down}\n", n-1)
+	doc, _ := parse.Bytes("w.osop.yaml", []byte(sb.String()), parse.DefaultLimits)
+	for b.Loop() {
+		if r := risk.Assess(doc.Workflow, doc.Source); len(r.Findings) != 1 {
+			b.Fatal(got(r))
 		}
 	}
 }

@@ -32,21 +32,17 @@ type assessor struct {
 	w     *ast.Workflow
 	lines []string
 	found []Finding
-	// preds are each node's predecessors over every edge.
-	preds map[string][]string
 	// outs are each node's outgoing edges.
 	outs map[string][]*ast.Edge
-	// gated caches approvedBefore.
+	// gated holds the nodes an approval precedes (approvedBefore),
+	// computed when first asked.
 	gated map[string]bool
 }
 
 func (a *assessor) index() {
-	a.preds, a.outs, a.gated = map[string][]string{}, map[string][]*ast.Edge{}, map[string]bool{}
+	a.outs = map[string][]*ast.Edge{}
 	for _, e := range a.w.Edges {
 		a.outs[e.From.V] = append(a.outs[e.From.V], e)
-		for _, t := range e.Targets() {
-			a.preds[t.V] = append(a.preds[t.V], e.From.V)
-		}
 	}
 }
 
@@ -79,26 +75,43 @@ func (a *assessor) approvedBefore(n *ast.Node) bool {
 	if isApproval(n) {
 		return true
 	}
-	if v, ok := a.gated[n.ID.V]; ok {
-		return v
+	if a.gated == nil {
+		a.gated = a.downstreamOfApprovals()
 	}
-	seen := map[string]bool{n.ID.V: true}
-	queue := append([]string(nil), a.preds[n.ID.V]...)
-	found := false
-	for len(queue) > 0 && !found {
+	return a.gated[n.ID.V]
+}
+
+// downstreamOfApprovals returns every node that an approval precedes:
+// one walk forward from all approvals at once, so that asking for each
+// node of a large workflow costs O(nodes + edges) in all, not a walk of
+// each node's ancestors (quadratic on a long chain). As the walk back
+// did, it goes only through nodes the workflow declares.
+func (a *assessor) downstreamOfApprovals() map[string]bool {
+	gated := map[string]bool{}
+	var queue []string
+	for _, n := range a.w.Nodes {
+		if isApproval(n) {
+			queue = append(queue, n.ID.V)
+		}
+	}
+	seen := map[string]bool{}
+	for len(queue) > 0 {
 		id := queue[0]
 		queue = queue[1:]
 		if seen[id] {
 			continue
 		}
 		seen[id] = true
-		if p := a.w.Node(id); p != nil {
-			found = isApproval(p)
-			queue = append(queue, a.preds[id]...)
+		for _, e := range a.outs[id] {
+			for _, t := range e.Targets() {
+				if a.w.Node(t.V) != nil && !gated[t.V] {
+					gated[t.V] = true
+					queue = append(queue, t.V)
+				}
+			}
 		}
 	}
-	a.gated[n.ID.V] = found
-	return found
+	return gated
 }
 
 // node runs the per-node rules.

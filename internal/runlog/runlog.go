@@ -8,10 +8,12 @@
 // and a record still being written says RUNNING. Times are written to
 // the millisecond, and each duration_ms is exactly ended_at − started_at.
 //
-// The file is rewritten atomically (temporary file, fsync, rename) after
-// state changes, from a goroutine of its own that coalesces bursts, so a
-// crash leaves a readable record and a large run does not spend its time
-// rewriting it.
+// The file is rewritten atomically (temporary file, rename) after state
+// changes, from a goroutine of its own that coalesces bursts and waits at
+// least [Interval] between rewrites, so a crash leaves a readable record
+// and a large run does not spend its time rewriting it. Only the last
+// rewrite, when the log closes, is synced to disk: the run's journal is
+// what makes the run durable, and a resume rebuilds the record from it.
 //
 // It imports run, and renameio for the atomic rewrite.
 package runlog
@@ -110,6 +112,7 @@ type Log struct {
 	closing bool
 	err     error
 	wake    chan struct{}
+	stop    chan struct{} // closed by Close
 	done    chan struct{}
 }
 
@@ -131,7 +134,7 @@ func Open(path string, h Header, earlier []*Record) (*Log, error) {
 	if h.Simulated {
 		source = "osop run --simulate"
 	}
-	l := &Log{path: path, index: map[recKey]*Record{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	l := &Log{path: path, index: map[recKey]*Record{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	l.doc = document{
 		Version: "1.0", RunID: string(h.RunID), WorkflowID: h.WorkflowID, WorkflowVer: h.WorkflowVersion,
 		WorkflowHash: h.WorkflowHash, WorkflowFile: h.WorkflowFile, Mode: mode, Simulated: h.Simulated, Status: string(run.Running),
@@ -310,41 +313,54 @@ func (l *Log) poke() {
 	}
 }
 
+// Interval is the least time between two rewrites of a running record.
+var Interval = 200 * time.Millisecond
+
 // loop writes the file after changes. A write that took d is followed by
-// a pause of up to 4d before the next, so on a large run the record costs
-// at most about a fifth of the time.
+// a pause of Interval, or 4d when that is longer (up to 2 s), so the
+// record costs at most about a fifth of the time however large the run.
 func (l *Log) loop() {
 	defer close(l.done)
-	for range l.wake {
+	for {
+		select {
+		case <-l.wake:
+		case <-l.stop:
+			return
+		}
 		l.mu.Lock()
-		dirty, closing := l.dirty, l.closing
+		dirty := l.dirty
 		l.dirty = false
 		l.mu.Unlock()
-		if dirty {
-			start := time.Now()
-			if err := l.write(); err != nil {
-				l.mu.Lock()
-				l.err = err
-				l.mu.Unlock()
-			}
-			if !closing {
-				time.Sleep(min(4*time.Since(start), 2*time.Second))
-			}
+		if !dirty {
+			continue
 		}
-		if closing {
+		start := time.Now()
+		if err := l.write(); err != nil {
+			l.mu.Lock()
+			l.err = err
+			l.mu.Unlock()
+		}
+		pause := time.NewTimer(max(Interval, min(4*time.Since(start), 2*time.Second)))
+		select {
+		case <-pause.C:
+		case <-l.stop: // Close writes the last record at once
+			pause.Stop()
 			return
 		}
 	}
 }
 
-// Close writes the final record and stops.
+// Close writes the final record, synced to disk, and stops.
 func (l *Log) Close() error {
 	l.mu.Lock()
+	closing := l.closing
 	l.closing = true
 	l.mu.Unlock()
-	l.poke() // if a poke is already queued, the loop sees closing with it
+	if !closing {
+		close(l.stop)
+	}
 	<-l.done
-	if err := l.write(); err != nil {
+	if err := l.writeSynced(); err != nil {
 		return err
 	}
 	l.mu.Lock()
@@ -352,12 +368,44 @@ func (l *Log) Close() error {
 	return l.err
 }
 
-// write renders the record and replaces the file atomically.
+// write renders the record and replaces the file atomically, without
+// waiting for the disk: a process killed at any moment leaves the last
+// complete record (the kernel has the file), and after a power cut the
+// journal still has the run, from which resume writes the record again.
 func (l *Log) write() error {
 	l.mu.Lock()
 	data := l.doc.render()
 	l.mu.Unlock()
+	return replace(l.path, data)
+}
+
+// writeSynced writes the final record, synced to disk before it returns.
+func (l *Log) writeSynced() error {
+	l.mu.Lock()
+	data := l.doc.render()
+	l.mu.Unlock()
 	return writeAtomic(l.path, data)
+}
+
+// replace writes data to a temporary file beside path and renames it
+// over path.
+func replace(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("runlog: %w", err)
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(f.Name()) // the temporary file, if it is still there
+		return fmt.Errorf("runlog: %w", err)
+	}
+	return nil
 }
 
 // writeAtomic replaces the record: temporary file beside it, fsync, rename.

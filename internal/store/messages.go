@@ -14,7 +14,8 @@ import (
 )
 
 // pollInterval is how often a waiting run looks for a signal, an approval
-// or a free lock.
+// or a free lock when it cannot be told of writes to the database (see
+// notifier), and how often it looks whether a lock's holder still lives.
 var pollInterval = 200 * time.Millisecond
 
 // SendSignal delivers a named signal, with data, to a run.
@@ -32,7 +33,7 @@ func (s *Store) SendSignal(ctx context.Context, id run.ID, name string, data map
 // it and returns its data. It implements the engine's signal source.
 func (s *Store) Wait(ctx context.Context, id run.ID, name string) (map[string]any, error) {
 	var data string
-	err := poll(ctx, func() (bool, error) {
+	err := s.poll(ctx, func() (bool, error) {
 		return s.take(ctx, "signals", `SELECT id, data FROM signals WHERE run_id=? AND name=? AND consumed_at IS NULL ORDER BY id LIMIT 1`,
 			[]any{string(id), name}, &data)
 	})
@@ -46,10 +47,21 @@ func (s *Store) Wait(ctx context.Context, id run.ID, name string) (map[string]an
 	return out, nil
 }
 
-// poll calls try until it reports done or fails, waiting pollInterval
-// between calls, until ctx ends.
-func poll(ctx context.Context, try func() (bool, error)) error {
+// poll calls try until it reports done or fails, until ctx ends. Between
+// calls it waits for a write to the database (see notifier), or at most
+// pollInterval where it cannot be told of writes.
+func (s *Store) poll(ctx context.Context, try func() (bool, error)) error {
+	return s.pollEvery(ctx, 0, try)
+}
+
+// pollEvery is poll that also calls try every interval (when not 0),
+// for what no write announces: a lock's holder that died.
+func (s *Store) pollEvery(ctx context.Context, interval time.Duration, try func() (bool, error)) error {
 	for {
+		changed, wait := s.changed()
+		if interval > 0 {
+			wait = min(wait, interval)
+		}
 		done, err := try()
 		if err != nil && ctx.Err() != nil {
 			return ctx.Err() // the query was cut short: say why
@@ -57,10 +69,14 @@ func poll(ctx context.Context, try func() (bool, error)) error {
 		if done || err != nil {
 			return err
 		}
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return ctx.Err()
-		case <-time.After(pollInterval):
+		case <-changed:
+			t.Stop()
+		case <-t.C:
 		}
 	}
 }
@@ -90,7 +106,7 @@ func (s *Store) take(ctx context.Context, table, query string, args []any, dest 
 // onWait is called once if the run has to wait.
 func (s *Store) Lock(ctx context.Context, key string, id run.ID, onWait func(holder run.ID)) error {
 	waited := false
-	return poll(ctx, func() (bool, error) {
+	return s.pollEvery(ctx, pollInterval, func() (bool, error) {
 		var holder string
 		var pid int
 		err := s.withTx(ctx, func(tx *sql.Tx) error {

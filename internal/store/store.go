@@ -31,6 +31,8 @@ type Store struct {
 	upsertOnce sync.Once
 	upsertStmt *sql.Stmt // prepared once: preparing costs more than the write
 	upsertErr  error
+
+	notify notifier // wakes runs that wait for an answer
 }
 
 func (s *Store) upsert() (*sql.Stmt, error) {
@@ -146,16 +148,27 @@ var added = [][3]string{
 	{"attempts", "usage", "TEXT NOT NULL DEFAULT ''"},
 }
 
-// addColumns adds the columns of [added] a database lacks.
+// addColumns adds the columns of [added] a database lacks. Two osop
+// processes opening a new database at once (a run and an `osop approve`)
+// may both find a column missing: the one that adds it second is refused,
+// and finds it there.
 func addColumns(db *sql.DB) error {
-	for _, c := range added {
+	has := func(c [3]string) (bool, error) {
 		var n int
-		if err := db.QueryRow(`SELECT count(*) FROM pragma_table_info(?) WHERE name=?`, c[0], c[1]).Scan(&n); err != nil {
+		err := db.QueryRow(`SELECT count(*) FROM pragma_table_info(?) WHERE name=?`, c[0], c[1]).Scan(&n)
+		return n > 0, err
+	}
+	for _, c := range added {
+		ok, err := has(c)
+		if err != nil {
 			return err
 		}
-		if n == 0 {
-			// Names come from the constant table above, never from input.
-			if _, err := db.Exec("ALTER TABLE " + c[0] + " ADD COLUMN " + c[1] + " " + c[2]); err != nil {
+		if ok {
+			continue
+		}
+		// Names come from the constant table above, never from input.
+		if _, err := db.Exec("ALTER TABLE " + c[0] + " ADD COLUMN " + c[1] + " " + c[2]); err != nil {
+			if ok, _ := has(c); !ok {
 				return fmt.Errorf("add %s.%s: %w", c[0], c[1], err)
 			}
 		}
@@ -165,6 +178,7 @@ func addColumns(db *sql.DB) error {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.notify.close()
 	if s.upsertStmt != nil {
 		s.upsertStmt.Close()
 	}

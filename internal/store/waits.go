@@ -125,7 +125,7 @@ func (s *Store) WaitDecision(ctx context.Context, waitID int64) (Decision, error
 	var d Decision
 	var given string
 	var at sql.NullString
-	err := poll(ctx, func() (bool, error) {
+	err := s.poll(ctx, func() (bool, error) {
 		err := s.db.QueryRowContext(ctx, `SELECT decision, comment, decided_by, given, decided_at FROM waits WHERE id=? AND decided_at IS NOT NULL`, waitID).
 			Scan(&d.Decision, &d.Comment, &d.By, &given, &at)
 		if errors.Is(err, sql.ErrNoRows) {

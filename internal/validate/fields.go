@@ -16,7 +16,7 @@ var (
 		visibility status usage workflow_type extends metadata schemas roles triggers
 		variables imports env platforms conformance_level timeout_sec timeout nodes edges
 		message_contracts contracts tests views security observability evolution ledger
-		inputs outputs retry retry_policy concurrency extensions mcp_servers`)
+		inputs outputs retry retry_policy concurrency extensions mcp_servers defaults`)
 	nodeFields = words(`id type subtype name purpose description role owner cost
 		message_contract runtime config command cmd inputs outputs success_criteria
 		failure_modes retry_policy retry timeout_sec timeout idempotency handoff explain

@@ -26,7 +26,7 @@ func StartTime(pid int) (uint64, error) {
 // stat returns the fields of /proc/PID/stat after the command name: the
 // state first.
 func stat(pid int) ([]string, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	b, err := readRaw("/proc/"+strconv.Itoa(pid)+"/stat", make([]byte, 0, 512))
 	if err != nil {
 		return nil, err
 	}

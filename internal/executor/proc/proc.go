@@ -56,6 +56,7 @@ func Run(ctx context.Context, s Spec) (int, error) {
 	// instant between this fork and the supervisor hearing of the group.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	ensureSupervisor()
+	created := forks()
 	if err := cmd.Start(); err != nil {
 		code := run.CodeConfig
 		if errors.Is(err, exec.ErrNotFound) {
@@ -75,7 +76,9 @@ func Run(ctx context.Context, s Spec) (int, error) {
 	// Whatever the program left running, in its group (a `sleep &`) or
 	// out of it (setsid, a daemon), goes with it.
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
-	endTagged(token, start)
+	if now := forks(); created == 0 || now-created > 1 {
+		endTagged(token, start) // something besides the leader was created: look for carriers
+	}
 	watch(pgid, start, token, false)
 	executor.WatchGroup(ctx, pgid, start, token, false)
 	if ctx.Err() != nil {

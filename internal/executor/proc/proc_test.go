@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -228,5 +229,45 @@ func BenchmarkCarriers(b *testing.B) {
 	token := newToken()
 	for b.Loop() {
 		carriers(token, 0)
+	}
+}
+
+// TestForks: the kernel's count of created processes, which lets a node's
+// end skip the scan for carriers when nothing but its leader was created,
+// grows with every process started.
+func TestForks(t *testing.T) {
+	before := forks()
+	if before == 0 {
+		t.Skip("no processes line in /proc/stat")
+	}
+	if err := exec.Command("true").Run(); err != nil {
+		t.Fatal(err)
+	}
+	if after := forks(); after <= before {
+		t.Fatalf("forks went from %d to %d across a process start", before, after)
+	}
+}
+
+// TestEnviron: an environment is read whole, each entry between NUL
+// bytes, however long it is.
+func TestEnviron(t *testing.T) {
+	long := strings.Repeat("x", 100<<10) // more than the buffer holds at first
+	cmd := exec.Command("sleep", "30")
+	cmd.Env = []string{"A=1", "LONG=" + long, "Z=2"}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	env, ok := environ(strconv.Itoa(cmd.Process.Pid), nil)
+	if !ok {
+		t.Fatal("cannot read the environment of a child")
+	}
+	for _, want := range []string{"\x00A=1\x00", "\x00LONG=" + long + "\x00", "\x00Z=2\x00"} {
+		if !bytes.Contains(env, []byte(want)) {
+			t.Errorf("environment lacks %.20q…", want)
+		}
+	}
+	if _, ok := environ("999999999", nil); ok {
+		t.Error("a process that does not exist has an environment")
 	}
 }
