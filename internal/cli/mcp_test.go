@@ -104,6 +104,9 @@ func stdioSession(t *testing.T, dir string, args ...string) *mcp.ClientSession {
 	}
 	t.Cleanup(func() {
 		_ = s.Close() // closes osop's stdin and waits for it to exit
+		if t.Failed() {
+			t.Logf("osop mcp stderr:\n%s", stderr.String())
+		}
 		if strings.Contains(stderr.String(), "DATA RACE") || strings.Contains(stderr.String(), "panic") {
 			t.Errorf("osop mcp said:\n%s", stderr.String())
 		}
@@ -137,6 +140,9 @@ func call(t *testing.T, s *mcp.ClientSession, tool string, args any, out any) *m
 	res, err := s.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: args})
 	if err != nil {
 		t.Fatalf("%s: %v", tool, err)
+	}
+	if res.IsError && out != nil {
+		t.Logf("%s: tool error: %s", tool, text(res))
 	}
 	if !res.IsError && out != nil {
 		b, _ := json.Marshal(res.StructuredContent)
