@@ -342,7 +342,7 @@ func TestMCP_run(t *testing.T) {
 	var started mcpserver.RunOutput
 	call(t, s, "run", map[string]any{"file": "flow.osop.yaml", "inputs": map[string]any{"who": "'; DROP TABLE seen; --"},
 		"secrets": map[string]string{"TOKEN": secret}, "run_id": "m1"}, &started)
-	if started.RunID != "m1" || started.Status != "RUNNING" || !strings.HasSuffix(started.Record, ".osop/runs/m1.osoplog.yaml") {
+	if started.RunID != "m1" || started.Status != "RUNNING" || started.WorkflowID != "mcpflow" || !strings.HasSuffix(started.Record, ".osop/runs/m1.osoplog.yaml") {
 		t.Fatalf("run = %+v", started)
 	}
 	var st mcpserver.RunStatusOutput

@@ -87,34 +87,35 @@ func (o *mcpOps) Start(ctx context.Context, in mcpserver.RunInput, sink func(run
 		defer close(done)
 		ended <- runRun(ctx, f, opts)
 	}()
-	rec, err := o.waitRecorded(ctx, opts.RunID, ended)
+	r, err := o.waitRecorded(ctx, opts.RunID, ended)
 	if err != nil {
 		return nil, nil, toolError(err, &errb)
 	}
-	return &mcpserver.RunOutput{RunID: opts.RunID, Status: string(run.Running), Record: rec, Plan: jsonout.Plan{Steps: []jsonout.Step{}}}, done, nil
+	return &mcpserver.RunOutput{RunID: opts.RunID, Status: string(run.Running), Record: r.LogPath,
+		Plan: jsonout.Plan{WorkflowID: r.WorkflowID, Steps: []jsonout.Step{}}}, done, nil
 }
 
 // waitRecorded waits until the run is in the store (it may then wait for
 // a concurrency key, or an approval, for as long as it takes), or until
 // it ended before that: refused, with the reason.
-func (o *mcpOps) waitRecorded(ctx context.Context, id string, ended <-chan error) (string, error) {
+func (o *mcpOps) waitRecorded(ctx context.Context, id string, ended <-chan error) (*store.Run, error) {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		if r, ok := o.stored(ctx, id); ok {
-			return r.LogPath, nil
+			return r, nil
 		}
 		select {
 		case err := <-ended:
 			if r, ok := o.stored(ctx, id); ok {
-				return r.LogPath, nil // it ran, and ended, before the first look
+				return r, nil // it ran, and ended, before the first look
 			}
 			if err == nil {
 				err = errors.New("the run ended before it was recorded")
 			}
-			return "", err
+			return nil, err
 		case <-ctx.Done():
-			return "", ctx.Err()
+			return nil, ctx.Err()
 		case <-tick.C:
 		}
 	}
