@@ -9,6 +9,9 @@ import (
 	"os"
 	"time"
 
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
 	"github.com/osopdev/osop/internal/executor/proc"
 	"github.com/osopdev/osop/internal/run"
 )
@@ -65,6 +68,12 @@ func (s *Store) pollEvery(ctx context.Context, interval time.Duration, try func(
 		done, err := try()
 		if err != nil && ctx.Err() != nil {
 			return ctx.Err() // the query was cut short: say why
+		}
+		if busy(err) {
+			// Woken by another process's write, the try can meet that
+			// writer's transaction: the database is busy, not the wait
+			// over. Look again at the next write or interval.
+			done, err = false, nil
 		}
 		if done || err != nil {
 			return err
@@ -143,3 +152,17 @@ func (s *Store) Unlock(ctx context.Context, key string, id run.ID) error {
 // alive reports whether a process lives; a zombie (ended, not yet
 // reaped: under a pid 1 that never reaps, never) does not.
 func alive(pid int) bool { return proc.Alive(pid) }
+
+// busy reports whether err is SQLite saying another connection holds the
+// database (SQLITE_BUSY, SQLITE_LOCKED, and their extended codes).
+func busy(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return true
+	}
+	return false
+}
