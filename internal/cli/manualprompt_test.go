@@ -1,16 +1,11 @@
 package cli
 
 import (
-	"bytes"
-	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/creack/pty"
 )
 
 // TestPrompt_manualStep answers manual steps on a real terminal (a pty):
@@ -20,14 +15,7 @@ import (
 // answers, who gave them (--operator) and the failure path are recorded.
 func TestPrompt_manualStep(t *testing.T) {
 	t.Parallel()
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pty: %v", err)
-	}
-	defer ptmx.Close()
-	defer tty.Close()
 	dir := t.TempDir()
-	file := filepath.Join(dir, "rb.osop.yaml")
 	src := `osop_version: "2.0"
 id: rb
 name: Runbook
@@ -62,17 +50,8 @@ edges:
   - {from: after, to: label}
   - {from: label, to: recover, mode: fallback}
 `
-	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var screen syncBuffer
-	go func() { _, _ = io.Copy(&screen, ptmx) }() // ends when ptmx is closed
-	var out bytes.Buffer
-	done := make(chan int, 1)
-	go func() {
-		ios := &IOStreams{In: tty, Out: &out, ErrOut: tty, InTTY: true, ErrTTY: true}
-		done <- Main(context.Background(), []string{"run", "--run-id", "m", "--operator", "dana", "--workdir", dir, file}, ios)
-	}()
+	p := startPTY(t, dir, "rb.osop.yaml", src, "--run-id", "m", "--operator", "dana")
+	ptmx, screen, out, done := p.ptmx, &p.screen, &p.out, p.done
 	prompt := "? pick: done, failed or skip? [done/failed/skip] (node pick): "
 	waitUntil(t, "the manual step", func() bool { return strings.Contains(screen.String(), prompt) })
 	shown := screen.String()

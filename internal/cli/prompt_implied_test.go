@@ -1,30 +1,18 @@
 package cli
 
 import (
-	"bytes"
-	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/creack/pty"
 )
 
 // TestPrompt_impliedNames: at a terminal, osop run asks for a name the
 // workflow's conditions read and nothing gives, and routes by the answer.
 func TestPrompt_impliedNames(t *testing.T) {
 	t.Parallel()
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pty: %v", err)
-	}
-	defer ptmx.Close()
-	defer tty.Close()
 	dir := t.TempDir()
-	file := filepath.Join(dir, "chain.osop.yaml")
 	src := `osop_version: "2.0"
 id: chain
 name: Chain
@@ -36,17 +24,8 @@ edges:
   - {from: request, to: manager, mode: conditional, when: "amount < 1000"}
   - {from: request, to: director, mode: conditional, when: "amount >= 1000"}
 `
-	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var screen syncBuffer
-	go func() { _, _ = io.Copy(&screen, ptmx) }() // ends when ptmx is closed
-	var out bytes.Buffer
-	done := make(chan int, 1)
-	go func() {
-		ios := &IOStreams{In: tty, Out: &out, ErrOut: tty, InTTY: true, ErrTTY: true}
-		done <- Main(context.Background(), []string{"run", "--workdir", dir, file}, ios)
-	}()
+	p := startPTY(t, dir, "chain.osop.yaml", src)
+	ptmx, screen, out, done := p.ptmx, &p.screen, &p.out, p.done
 	prompt := "amount (read by the condition of request → manager, line 9; nothing in the workflow gives it): "
 	waitUntil(t, "the question", func() bool { return strings.Contains(screen.String(), prompt) })
 	if _, err := ptmx.WriteString("lots\n"); err != nil { // not a number: asked again

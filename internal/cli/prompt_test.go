@@ -1,16 +1,11 @@
 package cli
 
 import (
-	"bytes"
-	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/creack/pty"
 )
 
 // waitUntil polls cond for up to 30 s.
@@ -31,14 +26,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // after it.
 func TestPrompt_terminal(t *testing.T) {
 	t.Parallel()
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pty: %v", err)
-	}
-	defer ptmx.Close()
-	defer tty.Close()
 	dir := t.TempDir()
-	file := filepath.Join(dir, "ask.osop.yaml")
 	src := `osop_version: "2.0"
 id: ask
 name: Ask
@@ -48,17 +36,8 @@ nodes:
   - {id: after, type: cli, runtime: {command: "echo {{ticket}} > ticket.txt"}}
 edges: [{from: ask, to: after}]
 `
-	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var screen syncBuffer
-	go func() { _, _ = io.Copy(&screen, ptmx) }() // ends when ptmx is closed
-	var out bytes.Buffer
-	done := make(chan int, 1)
-	go func() {
-		ios := &IOStreams{In: tty, Out: &out, ErrOut: tty, InTTY: true, ErrTTY: true}
-		done <- Main(context.Background(), []string{"run", "--run-id", "p", "--workdir", dir, file}, ios)
-	}()
+	p := startPTY(t, dir, "ask.osop.yaml", src, "--run-id", "p")
+	ptmx, screen, out, done := p.ptmx, &p.screen, &p.out, p.done
 	prompt := "? Release it? [approve/reject] (node ask): "
 	waitUntil(t, "the prompt", func() bool { return strings.Contains(screen.String(), prompt) })
 	// The other node finishes while the prompt is open: the journal has
